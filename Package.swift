@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Dependencies point one way: Aggregates <- StreamProc <- (streamproc, Bench).
+let package = Package(
+    name: "streamproc",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "streamproc", targets: ["streamproc"]),
+        .executable(name: "bench", targets: ["Bench"]),
+        .library(name: "StreamProc", targets: ["StreamProc"]),
+        .library(name: "Aggregates", targets: ["Aggregates"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Window counters: pure Swift, no dependencies, no I/O.
+        .target(name: "Aggregates"),
+        // C shims.
+        .systemLibrary(name: "CLibrdkafka", pkgConfig: "rdkafka",
+                       providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        // The processor.
+        .target(
+            name: "StreamProc",
+            dependencies: [
+                "Aggregates", "CLibrdkafka", "CLibcrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "streamproc",
+            dependencies: [
+                "StreamProc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "Bench",
+            dependencies: [
+                "StreamProc",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "AggregatesTests", dependencies: ["Aggregates"]),
+        .testTarget(name: "StreamProcTests", dependencies: ["StreamProc"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

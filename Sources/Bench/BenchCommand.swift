@@ -1,0 +1,11 @@
+import ArgumentParser
+import StreamProc
+
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks of streamproc for capacity planning (release builds only).",
+        subcommands: []
+    )
+}

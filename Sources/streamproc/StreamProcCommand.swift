@@ -1,0 +1,11 @@
+import ArgumentParser
+import StreamProc
+
+@main
+struct StreamProcCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "streamproc",
+        abstract: "Stream processor for 渝快码 scan events (spec v1).",
+        subcommands: []
+    )
+}
