@@ -6,6 +6,7 @@ struct StreamProcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamproc",
         abstract: "Stream processor for 渝快码 scan events (spec v1).",
-        subcommands: []
+        subcommands: [RunCommand.self, ReplayCommand.self],
+        defaultSubcommand: RunCommand.self
     )
 }

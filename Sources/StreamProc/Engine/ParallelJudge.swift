@@ -1,0 +1,73 @@
+import Foundation
+
+/// Judges a batch of record values on all cores and returns the judgements
+/// in the batch's order.
+///
+/// The batch is cut into one contiguous chunk per worker (`workers`, default
+/// the number of active processors); each chunk is judged in a child task and
+/// the results are stitched back in order, so per-partition order is kept for
+/// what follows (rule 7, window state, offsets). Judging is pure CPU work (no
+/// blocking calls), which is what Swift's cooperative pool is for.
+public struct ParallelJudge: Sendable {
+    /// The stateless engine (rules 1–6).
+    public let engine: VerdictEngine
+    /// Number of chunks a batch is cut into; 1 judges inline.
+    public let workers: Int
+    /// Batches smaller than this are judged inline (no task overhead).
+    public let minimumParallelBatch: Int
+
+    /// - Parameters:
+    ///   - engine: the verdict engine.
+    ///   - workers: chunks per batch; default: active processor count.
+    ///   - minimumParallelBatch: below this many values, judge on the caller's task.
+    public init(engine: VerdictEngine, workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimumParallelBatch: Int = 16) {
+        self.engine = engine
+        self.workers = max(1, workers)
+        self.minimumParallelBatch = minimumParallelBatch
+    }
+
+    /// Judges every value of `values`.
+    /// - Parameters:
+    ///   - values: the batch.
+    ///   - nowMs: the wall clock, milliseconds since the epoch, for `clock_ahead`.
+    /// - Returns: one judgement per value, in order.
+    public func judge<V: RecordValues>(_ values: V, nowMs: Int64) async -> [Judgement] {
+        let n = values.count
+        if workers == 1 || n < minimumParallelBatch {
+            return judgeRange(values, 0..<n, nowMs: nowMs)
+        }
+        let chunk = (n + workers - 1) / workers
+        let engine = self.engine
+        return await withTaskGroup(of: (Int, [Judgement]).self) { group in
+            var start = 0
+            var index = 0
+            while start < n {
+                let range = start..<min(n, start + chunk)
+                let i = index
+                group.addTask { (i, ParallelJudge.judge(engine, values, range, nowMs: nowMs)) }
+                start += chunk
+                index += 1
+            }
+            var parts = [[Judgement]](repeating: [], count: index)
+            for await (i, part) in group { parts[i] = part }
+            var out: [Judgement] = []
+            out.reserveCapacity(n)
+            for p in parts { out.append(contentsOf: p) }
+            return out
+        }
+    }
+
+    /// Judges a range of values on the calling thread.
+    public func judgeRange<V: RecordValues>(_ values: V, _ range: Range<Int>, nowMs: Int64) -> [Judgement] {
+        ParallelJudge.judge(engine, values, range, nowMs: nowMs)
+    }
+
+    private static func judge<V: RecordValues>(_ engine: VerdictEngine, _ values: V, _ range: Range<Int>, nowMs: Int64) -> [Judgement] {
+        var out: [Judgement] = []
+        out.reserveCapacity(range.count)
+        for i in range {
+            out.append(values.withValue(at: i) { engine.judge($0, nowMs: nowMs) })
+        }
+        return out
+    }
+}

@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// `streamproc run`: wires the pipeline, the HTTP live view, the terminal
+/// summary and, with no brokers given, the embedded mock cluster and load
+/// generator, into one service group with graceful shutdown.
+public enum MainJob {
+    /// Runs until SIGINT/SIGTERM (graceful: stop fetching, drain, flush,
+    /// commit, close); a second signal exits at once with status 130.
+    /// SIGHUP reloads the key registry from `--keys` (a bad file keeps the old
+    /// registry and logs why).
+    /// - Throws: ``ConfigurationError`` for a bad configuration, registry or
+    ///   reference-data errors at start, ``KafkaError`` from the clients.
+    public static func run(configuration input: PipelineConfiguration, logger: Logger) async throws {
+        var configuration = input
+        try configuration.validate()
+        let reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
+                                          districtsFile: configuration.districtsPath)
+        let http = try HTTPServerConfiguration(parsing: configuration.http)
+        let startedAt = WallClock.nowMs()
+        let metrics = StreamProcMetrics(startTimeMs: startedAt)
+        let live = LiveState(startedAtMs: startedAt)
+
+        var cluster: EmbeddedKafkaCluster?
+        var services: [any Service] = []
+        let registry: KeyRegistry
+        if configuration.isEmbedded {
+            let topics = [configuration.topics[0]: configuration.embeddedPartitions,
+                          configuration.countsTopic: configuration.embeddedPartitions,
+                          configuration.rejectedTopic: configuration.embeddedPartitions]
+            let c = try EmbeddedKafkaCluster(brokers: 1, topics: topics)
+            cluster = c
+            configuration.brokers = c.bootstrapServers
+            var workload = WorkloadConfiguration()
+            workload.startMs = startedAt
+            workload.ratePerSecond = configuration.loadRate
+            workload.seed = UInt64(truncatingIfNeeded: startedAt)
+            let generator = try LoadGenerator(workload)
+            registry = try KeyRegistry(json: generator.registryJSON())
+            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: c.bootstrapServers),
+                                             logger: logger)
+            services.append(LoadService(generator: generator, producer: producer, topic: configuration.topics[0],
+                                        rate: configuration.loadRate, logger: logger))
+            print("streamproc: embedded Kafka mock cluster at \(c.bootstrapServers) (topic \(configuration.topics[0]), \(configuration.embeddedPartitions) partitions); load generator at \(Int(configuration.loadRate)) events/s")
+        } else {
+            registry = try KeyRegistry(contentsOfFile: configuration.keysPath!)
+        }
+        logger.info("key registry loaded", metadata: ["keys": "\(registry.keys.count)"])
+
+        let pipeline = Pipeline(configuration: configuration, registry: registry, reference: reference,
+                                live: live, metrics: metrics, logger: logger)
+        let source = PipelineLiveView(live: live, reference: reference)
+        let app = LiveViewServer.makeApplication(
+            source: source, metrics: metrics, configuration: http, logger: logger,
+            onServerRunning: { port in
+                print("streamproc: dashboard at http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(port)/")
+            })
+        var summary: [any Service] = []
+        if configuration.summaryIntervalS > 0 {
+            summary.append(TerminalSummary(live: live, reference: reference, intervalS: configuration.summaryIntervalS))
+        }
+        // Graceful shutdown runs in reverse order: load, summary, pipeline (drain, commit), HTTP.
+        let group = ServiceGroup(configuration: .init(
+            services: ([app, pipeline] + summary + services).map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+
+        let signals = SignalHandlers(logger: logger)
+        signals.onSecondInterrupt { exit(130) }
+        if let keysPath = configuration.keysPath {
+            signals.onHangup {
+                do {
+                    let fresh = try KeyRegistry(contentsOfFile: keysPath)
+                    pipeline.reloadRegistry(fresh)
+                    logger.info("key registry reloaded", metadata: ["keys": "\(fresh.keys.count)", "file": "\(keysPath)"])
+                } catch {
+                    logger.error("key registry reload failed; keeping the old registry", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        defer { signals.cancel(); cluster?.stop() }
+        try await group.run()
+    }
+}
+
+/// SIGINT/SIGTERM counting (the second exits at once) and SIGHUP, on a
+/// dispatch queue of their own. swift-service-lifecycle handles the first
+/// SIGINT/SIGTERM; these sources observe the same signals beside it.
+final class SignalHandlers: Sendable {
+    private let queue = DispatchQueue(label: "streamproc.signals")
+    private let sources = Mutex<[any DispatchSourceSignal]>([])
+    private let interrupts = Mutex(0)
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func onSecondInterrupt(_ action: @escaping @Sendable () -> Void) {
+        for sig in [SIGINT, SIGTERM] {
+            install(sig) { [interrupts, logger] in
+                let n = interrupts.withLock { $0 += 1; return $0 }
+                if n >= 2 {
+                    logger.warning("second signal: exiting now")
+                    action()
+                }
+            }
+        }
+    }
+
+    func onHangup(_ action: @escaping @Sendable () -> Void) { install(SIGHUP, action) }
+
+    private func install(_ sig: Int32, _ action: @escaping @Sendable () -> Void) {
+        signal(sig, SIG_IGN)
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+        s.setEventHandler(handler: action)
+        s.resume()
+        sources.withLock { $0.append(s) }
+    }
+
+    func cancel() { sources.withLock { for s in $0 { s.cancel() } } }
+}

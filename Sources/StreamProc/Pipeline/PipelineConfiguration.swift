@@ -1,0 +1,104 @@
+import Foundation
+
+/// Everything `streamproc run` needs, resolved from flags, then
+/// `STREAMPROC_*` environment variables, then defaults, and validated before
+/// anything starts (``validate()``).
+public struct PipelineConfiguration: Sendable {
+    /// Kafka bootstrap servers (`host:port,…`); `nil` starts the embedded
+    /// mock cluster and the built-in load generator. Env `STREAMPROC_BROKERS`.
+    public var brokers: String?
+    /// Input topics; one entry starting with `^` is a regex subscription
+    /// (librdkafka syntax). Env `STREAMPROC_TOPICS` (comma-separated). Default `ykm.scans` (spec §1).
+    public var topics: [String] = ["ykm.scans"]
+    /// Consumer group id. Env `STREAMPROC_GROUP`. Default `streamproc`.
+    public var groupID: String = "streamproc"
+    /// Output topic of closed one-minute window cells. Env `STREAMPROC_COUNTS_TOPIC`.
+    public var countsTopic: String = "ykm.counts.1m"
+    /// Output topic of every non-valid record (late and unattributed ones too). Env `STREAMPROC_REJECTED_TOPIC`.
+    public var rejectedTopic: String = "ykm.scans.rejected"
+    /// Key registry file (spec §4); required with `brokers`. Env `STREAMPROC_KEYS`.
+    public var keysPath: String?
+    /// Replacement `scenarios.csv`; `nil` uses the embedded table. Env `STREAMPROC_SCENARIOS`.
+    public var scenariosPath: String?
+    /// Replacement `districts.csv`; `nil` uses the embedded table. Env `STREAMPROC_DISTRICTS`.
+    public var districtsPath: String?
+    /// HTTP listen address `HOST:PORT` of the live view; loopback unless asked. Env `STREAMPROC_HTTP`.
+    public var http: String = "127.0.0.1:8080"
+    /// Allowed lateness of the watermark, milliseconds (spec §7: 2 min). Env `STREAMPROC_ALLOWED_LATENESS_MS`.
+    public var allowedLatenessMs: Int64 = 120_000
+    /// Wall-clock time after which an idle partition's watermark advances
+    /// with the wall clock, milliseconds (default 30 s). Env `STREAMPROC_IDLE_TIMEOUT_MS`.
+    public var idleTimeoutMs: Int64 = 30_000
+    /// Rules 1, 5–7 tunables (spec §5).
+    public var policy = VerificationPolicy()
+    /// Verification workers per batch; default: the active processor count. Env `STREAMPROC_WORKERS`.
+    public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Largest batch handed from the poll thread, records. Env `STREAMPROC_MAX_BATCH`.
+    public var maxBatch: Int = 2_000
+    /// Offered rate of the built-in load generator (embedded mode only), events/s. Env `STREAMPROC_LOAD_RATE`.
+    public var loadRate: Double = 2_000
+    /// Partitions of the input topic the embedded cluster creates. Env `STREAMPROC_PARTITIONS`.
+    public var embeddedPartitions: Int = 4
+    /// Interval of the terminal summary, seconds (0 turns it off). Env `STREAMPROC_SUMMARY_S`.
+    public var summaryIntervalS: Double = 5
+    /// This instance's id in output records; default `hostname-pid`. Env `STREAMPROC_PROCESSOR_ID`.
+    public var processorID: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+
+    /// The defaults.
+    public init() {}
+
+    /// Whether the embedded cluster and load generator run (no `brokers` given).
+    public var isEmbedded: Bool { brokers == nil }
+
+    /// Checks every field; the message names the flag and environment variable.
+    /// - Throws: ``ConfigurationError`` for the first problem found.
+    public func validate() throws {
+        func fail(_ s: String) throws -> Never { throw ConfigurationError(message: s) }
+        if let b = brokers, b.isEmpty { try fail("--brokers (STREAMPROC_BROKERS) is empty") }
+        if topics.isEmpty || topics.contains(where: \.isEmpty) { try fail("--topics (STREAMPROC_TOPICS) needs at least one non-empty topic") }
+        if groupID.isEmpty { try fail("--group (STREAMPROC_GROUP) is empty") }
+        if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
+        if brokers != nil && keysPath == nil { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
+        for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
+            if let p = path, !FileManager.default.isReadableFile(atPath: p) { try fail("\(flag): cannot read \(p)") }
+        }
+        _ = try HostPort(parsing: http)
+        if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms must be ≥ 0") }
+        if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }
+        if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
+        if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
+        if !(loadRate > 0 && loadRate <= 10_000_000) { try fail("--load-rate must be > 0 events/s") }
+        if !(1...1024).contains(embeddedPartitions) { try fail("--partitions must be 1…1024") }
+        if summaryIntervalS < 0 { try fail("--summary-s must be ≥ 0") }
+    }
+}
+
+/// A configuration problem, reported at start with a non-zero exit.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong, naming the flag and environment variable.
+    public let message: String
+    public var description: String { message }
+}
+
+/// A `HOST:PORT` pair (IPv6 hosts in brackets: `[::1]:8080`).
+public struct HostPort: Sendable, Hashable, CustomStringConvertible {
+    public let host: String
+    public let port: Int
+
+    /// Parses `HOST:PORT`.
+    /// - Throws: ``ConfigurationError`` when the port is missing or outside 0…65535.
+    public init(parsing s: String) throws {
+        guard let colon = s.lastIndex(of: ":") else {
+            throw ConfigurationError(message: "--http: expected HOST:PORT, got \(s)")
+        }
+        var host = String(s[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ConfigurationError(message: "--http: expected HOST:PORT with a port 0…65535, got \(s)")
+        }
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

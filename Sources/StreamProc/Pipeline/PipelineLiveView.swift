@@ -1,0 +1,63 @@
+import Aggregates
+
+/// The pipeline's answer to the HTTP server (``LiveViewSource``): merged
+/// rolling views from the latest ``LiveState`` snapshot, with names from the
+/// reference data.
+public struct PipelineLiveView: LiveViewSource {
+    let live: LiveState
+    let reference: ReferenceData
+
+    public init(live: LiveState, reference: ReferenceData) {
+        self.live = live
+        self.reference = reference
+    }
+
+    public func counts(view: RollingView, by: Grouping) async -> CountsResponse {
+        let s = live.snapshot
+        let counts = s.views.indices.contains(view.rawValue) ? s.views[view.rawValue]
+            : ViewCounts(scenarioCount: reference.scenarios.count, districtCount: reference.districts.count)
+        var rows: [CountsRow] = []
+        func perVerdict(_ sc: Range<Int>, _ di: Range<Int>) -> PerVerdict<UInt64> {
+            var p = PerVerdict<UInt64>()
+            for s in sc { for d in di { for v in Verdict.allCases {
+                p[v] += UInt64(counts.count(scenario: s, district: d, verdict: v))
+            } } }
+            return p
+        }
+        let allS = 0..<counts.scenarioCount, allD = 0..<counts.districtCount
+        switch by {
+        case .scenario:
+            for (i, sc) in reference.scenarios.enumerated() {
+                rows.append(CountsRow(scenario: sc.id, nameZh: sc.nameZh, nameEn: sc.nameEn,
+                                      byVerdict: perVerdict(i..<i + 1, allD)))
+            }
+        case .district:
+            for (i, d) in reference.districts.enumerated() {
+                rows.append(CountsRow(district: d.code, nameZh: d.nameZh, nameEn: d.nameEn,
+                                      byVerdict: perVerdict(allS, i..<i + 1)))
+            }
+        case .cell:
+            for (i, sc) in reference.scenarios.enumerated() {
+                for (j, d) in reference.districts.enumerated() {
+                    let p = perVerdict(i..<i + 1, j..<j + 1)
+                    if p.total > 0 { rows.append(CountsRow(scenario: sc.id, district: d.code, byVerdict: p)) }
+                }
+            }
+        }
+        return CountsResponse(view: view, by: by, asOfMs: s.viewEdgeMs ?? 0, rows: rows)
+    }
+
+    public func status() async -> StatusResponse {
+        let s = live.snapshot
+        let t = s.totals
+        return StatusResponse(
+            startedAtMs: live.startedAtMs, nowMs: WallClock.nowMs(), eventsTotal: t.events, lateTotal: t.late,
+            unattributedTotal: t.unattributed.reduce(0, +), eventsPerSecond: s.eventsPerSecondHistory.last ?? 0,
+            verdictTotals: PerVerdict(t.verdicts), verdictPerSecond: PerVerdict(s.verdictPerSecond),
+            eventsPerSecondHistory: s.eventsPerSecondHistory,
+            partitions: s.partitions.map {
+                PartitionStatus(topic: $0.topic, partition: $0.partition, committedOffset: $0.committableOffset,
+                                position: $0.nextOffset, lag: $0.lag, watermarkMs: $0.watermarkMs)
+            })
+    }
+}

@@ -1,0 +1,60 @@
+import Aggregates
+import Foundation
+import ServiceLifecycle
+
+/// Prints a short summary to standard output every few seconds: events/s,
+/// verdict shares, consumer lag, and the top districts and scenarios since start.
+public struct TerminalSummary: Service {
+    let live: LiveState
+    let reference: ReferenceData
+    /// Interval between summaries, seconds.
+    let intervalS: Double
+
+    public init(live: LiveState, reference: ReferenceData, intervalS: Double) {
+        self.live = live
+        self.reference = reference
+        self.intervalS = intervalS
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do { try await Task.sleep(for: .milliseconds(Int(intervalS * 1000))) } catch { return }
+            print(Self.render(live.snapshot, reference: reference))
+        }
+    }
+
+    /// The summary text of one snapshot.
+    public static func render(_ s: LiveState.Snapshot, reference: ReferenceData) -> String {
+        let t = s.totals
+        let events = t.events
+        let eps = s.eventsPerSecondHistory.last ?? 0
+        let lag = s.partitions.compactMap(\.lag).reduce(0, +)
+        var out = "── streamproc  \(Self.int(events)) events  \(Self.int(UInt64(eps.rounded()))) ev/s  lag \(lag)  late \(t.late)  unattributed \(t.unattributed.reduce(0, +))\n"
+        let shares = Verdict.allCases.filter { t.verdicts[Int($0.rawValue)] > 0 }.map { v in
+            "\(v.name) \(String(format: "%.1f%%", 100 * Double(t.verdicts[Int(v.rawValue)]) / Double(max(events, 1))))"
+        }
+        out += "   verdicts: " + (shares.isEmpty ? "—" : shares.joined(separator: "  ")) + "\n"
+        out += "   top districts: " + top(t.byDistrict, 5) { i in
+            i < reference.districts.count ? "\(reference.districts[i].nameZh) \(reference.districts[i].nameEn)" : "#\(i)"
+        } + "\n"
+        out += "   top scenarios: " + top(t.byScenario, 5) { i in
+            i < reference.scenarios.count ? reference.scenarios[i].id : "#\(i)"
+        }
+        return out
+    }
+
+    private static func top(_ counts: [UInt64], _ n: Int, name: (Int) -> String) -> String {
+        let best = counts.indices.filter { counts[$0] > 0 }.sorted { counts[$0] > counts[$1] }.prefix(n)
+        return best.isEmpty ? "—" : best.map { "\(name($0)) \(int(counts[$0]))" }.joined(separator: ", ")
+    }
+
+    private static func int(_ n: UInt64) -> String {
+        let s = String(n)
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return out
+    }
+}

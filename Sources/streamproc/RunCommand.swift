@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import Logging
+import StreamProc
+
+/// `streamproc run` (the default command): the main job.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Consume scan events, verify them on all cores, count windows, publish outputs and serve the live view.",
+        discussion: """
+            Without --brokers (or STREAMPROC_BROKERS) it starts librdkafka's mock cluster in-process and a \
+            built-in load generator, and prints the dashboard address. Every flag has an environment twin: \
+            STREAMPROC_ followed by the flag's name in capitals with _ for - (e.g. STREAMPROC_ALLOWED_LATENESS_MS). \
+            Flags win over the environment. SIGHUP reloads --keys; SIGINT/SIGTERM shut down gracefully, a \
+            second one exits at once.
+            """)
+
+    @Option(help: "Kafka bootstrap servers host:port,…; none: the embedded mock cluster.") var brokers: String?
+    @Option(help: "Input topics, comma-separated; one ^regex subscribes by pattern. Default ykm.scans.") var topics: String?
+    @Option(help: "Consumer group id. Default streamproc.") var group: String?
+    @Option(help: "Key registry file (spec §4); required with --brokers.") var keys: String?
+    @Option(help: "Counts output topic. Default ykm.counts.1m.") var countsTopic: String?
+    @Option(help: "Rejected output topic. Default ykm.scans.rejected.") var rejectedTopic: String?
+    @Option(help: "Replacement scenarios.csv.") var scenarios: String?
+    @Option(help: "Replacement districts.csv.") var districts: String?
+    @Option(help: "Live view address HOST:PORT. Default 127.0.0.1:8080 (loopback only).") var http: String?
+    @Option(help: "Allowed lateness of the watermark, ms. Default 120000.") var allowedLatenessMs: String?
+    @Option(help: "Idle partitions follow the wall clock after this long, ms. Default 30000.") var idleTimeoutMs: String?
+    @Option(help: "Allowed clock skew for not_yet_valid/expired, ms. Default 30000.") var clockSkewMs: String?
+    @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
+    @Option(help: "Verification workers per batch. Default: the number of cores.") var workers: String?
+    @Option(help: "Largest batch from the consumer, records. Default 2000.") var maxBatch: String?
+    @Option(help: "Embedded load generator rate, events/s. Default 2000.") var loadRate: String?
+    @Option(help: "Partitions per topic in the embedded cluster. Default 4.") var partitions: String?
+    @Option(help: "Terminal summary interval, s (0: off). Default 5.") var summaryS: String?
+    @Option(help: "This instance's id in output records. Default hostname-pid.") var processorId: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default info.") var logLevel: String?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        func value(_ flag: String?, _ name: String) -> String? {
+            flag ?? env["STREAMPROC_" + name]
+        }
+        func number<T: LosslessStringConvertible>(_ flag: String?, _ name: String, _ target: inout T) throws {
+            guard let s = value(flag, name) else { return }
+            guard let v = T(s) else {
+                throw ValidationError("--\(name.lowercased().replacingOccurrences(of: "_", with: "-")) (STREAMPROC_\(name)): not a number: \(s)")
+            }
+            target = v
+        }
+        var c = PipelineConfiguration()
+        c.brokers = value(brokers, "BROKERS")
+        if let t = value(topics, "TOPICS") { c.topics = t.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        c.groupID = value(group, "GROUP") ?? c.groupID
+        c.keysPath = value(keys, "KEYS")
+        c.countsTopic = value(countsTopic, "COUNTS_TOPIC") ?? c.countsTopic
+        c.rejectedTopic = value(rejectedTopic, "REJECTED_TOPIC") ?? c.rejectedTopic
+        c.scenariosPath = value(scenarios, "SCENARIOS")
+        c.districtsPath = value(districts, "DISTRICTS")
+        c.http = value(http, "HTTP") ?? c.http
+        c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
+        try number(allowedLatenessMs, "ALLOWED_LATENESS_MS", &c.allowedLatenessMs)
+        try number(idleTimeoutMs, "IDLE_TIMEOUT_MS", &c.idleTimeoutMs)
+        try number(clockSkewMs, "CLOCK_SKEW_MS", &c.policy.clockSkewMs)
+        try number(duplicateHorizonMs, "DUPLICATE_HORIZON_MS", &c.policy.duplicateHorizonMs)
+        try number(workers, "WORKERS", &c.workers)
+        try number(maxBatch, "MAX_BATCH", &c.maxBatch)
+        try number(loadRate, "LOAD_RATE", &c.loadRate)
+        try number(partitions, "PARTITIONS", &c.embeddedPartitions)
+        try number(summaryS, "SUMMARY_S", &c.summaryIntervalS)
+        let levelName = value(logLevel, "LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else {
+            throw ValidationError("--log-level (STREAMPROC_LOG_LEVEL): unknown level \(levelName)")
+        }
+        do { try c.validate() } catch let e as ConfigurationError { throw ValidationError(e.message) }
+        var logger = Logger(label: "streamproc")
+        logger.logLevel = level
+        try await MainJob.run(configuration: c, logger: logger)
+    }
+}
