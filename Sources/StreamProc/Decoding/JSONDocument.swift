@@ -103,7 +103,8 @@ struct JSONDocument {
                 return dup
             }
         }
-        return withUnsafeTemporaryAllocation(of: (UInt64, Int).self, capacity: count) { buf in
+        return withUnsafeTemporaryAllocation(of: (UInt64, Int).self, capacity: count) { storage in
+            var buf = storage
             var n = 0
             forEachMember(obj) { k, _ in
                 buf[n] = (stringHash(k), k)
