@@ -53,6 +53,7 @@ for sid, fields in T:
     reads = []
     for f in fields:
         name, kind, req = f
+        enumarg = ''
         prop = camel(name)
         opt = '' if req else '?'
         rq = 'required' if req else 'optional'
@@ -62,6 +63,7 @@ for sid, fields in T:
             typ = ename
             doc = f'`{name}` ({rq}): one of ' + ', '.join(f'`{v}`' for v in kind) + '.'
             fn = 'enumValue' if req else 'optEnum'
+            enumarg = f', {ename}.parse'
         elif kind == S:
             typ = 'String'; doc = f'`{name}` ({rq}): 1–64 chars.'; fn = 'string' if req else 'optString'
         elif kind == A:
@@ -71,15 +73,22 @@ for sid, fields in T:
         lines.append(f'    /// {doc}')
         lines.append(f'    public let {prop}: {typ}{opt}')
         if req:
-            reads.append(f'        guard let {prop}: {typ} = r.{fn}("{name}") else {{ return nil }}')
+            reads.append(f'        guard let {prop}: {typ} = r.{fn}("{name}"{enumarg}) else {{ return nil }}')
         else:
-            reads.append(f'        guard case .ok(let {prop}) = r.{fn}("{name}") as DetailReader.Optional<{typ}> else {{ return nil }}')
+            reads.append(f'        guard case .ok(let {prop}) = r.{fn}("{name}"{enumarg}) as DetailReader.Optional<{typ}> else {{ return nil }}')
     for ename, name, vals in enums:
         lines.append('')
         lines.append(f'    /// Values of `{name}`.')
         lines.append(f'    public enum {ename}: String, Sendable, Hashable, CaseIterable {{')
         for v in vals:
             lines.append(f'        case {case_name(v)} = "{v}"')
+        lines.append('')
+        lines.append('        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).')
+        lines.append('        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {')
+        for v in vals:
+            lines.append(f'            if wireEquals(b, "{v}") {{ return .{case_name(v)} }}')
+        lines.append('            return nil')
+        lines.append('        }')
         lines.append('    }')
     lines.append('')
     args = ', '.join(f'{camel(f[0])}: {camel(f[0])}' for f in fields)

@@ -5,12 +5,26 @@ import Foundation
 /// and work straight from raw bytes.
 public struct ReferenceData: Sendable {
     /// Scenarios in file order; an event's scenario index points here.
-    public let scenarios: [Scenario]
+    public var scenarios: [Scenario] { storage.scenarios }
     /// Districts in file order; an event's district index points here.
-    public let districts: [District]
+    public var districts: [District] { storage.districts }
 
-    private let scenarioTable: ByteKeyTable
-    private let districtTable: ByteKeyTable
+    /// One reference, so copies of `ReferenceData` cost a single retain.
+    private final class Storage: Sendable {
+        let scenarios: [Scenario]
+        let districts: [District]
+        let scenarioTable: ByteKeyTable
+        let districtTable: ByteKeyTable
+
+        init(scenarios: [Scenario], districts: [District]) {
+            self.scenarios = scenarios
+            self.districts = districts
+            self.scenarioTable = ByteKeyTable(scenarios.map { Array($0.id.utf8) })
+            self.districtTable = ByteKeyTable(districts.map { Array($0.code.utf8) })
+        }
+    }
+
+    private let storage: Storage
 
     /// The tables compiled into the binary (`shared/data/*.csv` of spec v1: 20 scenarios, 41 districts).
     public static let embedded: ReferenceData = {
@@ -87,10 +101,7 @@ public struct ReferenceData: Sendable {
             }
             districts.append(District(code: f[0], nameZh: f[1], nameEn: f[2], region: f[3], weight: weight))
         }
-        self.scenarios = scenarios
-        self.districts = districts
-        self.scenarioTable = ByteKeyTable(scenarios.map { Array($0.id.utf8) })
-        self.districtTable = ByteKeyTable(districts.map { Array($0.code.utf8) })
+        self.storage = Storage(scenarios: scenarios, districts: districts)
     }
 
     /// Records after the header, each with exactly `header.count` fields.
@@ -120,20 +131,20 @@ public struct ReferenceData: Sendable {
     }
 
     /// Index of the scenario whose `id` equals the UTF-8 `bytes`, or nil. O(1).
-    public func scenarioIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? { scenarioTable.index(bytes) }
+    public func scenarioIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? { storage.scenarioTable.index(bytes) }
 
     /// Index of the scenario with this `id`, or nil. O(1).
     public func scenarioIndex(_ id: String) -> Int? {
         var id = id
-        return id.withUTF8 { scenarioTable.index($0) }
+        return id.withUTF8 { storage.scenarioTable.index($0) }
     }
 
     /// Index of the district whose `code` equals the UTF-8 `bytes`, or nil. O(1).
-    public func districtIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? { districtTable.index(bytes) }
+    public func districtIndex(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? { storage.districtTable.index(bytes) }
 
     /// Index of the district with this `code`, or nil. O(1).
     public func districtIndex(_ code: String) -> Int? {
         var code = code
-        return code.withUTF8 { districtTable.index($0) }
+        return code.withUTF8 { storage.districtTable.index($0) }
     }
 }

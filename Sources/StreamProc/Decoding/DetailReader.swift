@@ -22,13 +22,9 @@ struct DetailReader {
         return x
     }
 
-    private func enumeration<E: RawRepresentable & CaseIterable>(_ v: Int) -> E? where E.RawValue == String {
+    private func enumeration<E>(_ v: Int, _ parse: (UnsafeBufferPointer<UInt8>) -> E?) -> E? {
         guard doc[v].kind == .string else { return nil }
-        for c in E.allCases {
-            var raw = c.rawValue
-            if raw.withUTF8({ doc.stringEquals(v, $0) }) { return c }
-        }
-        return nil
+        return doc.withUnescaped(v, parse)
     }
 
     /// A required string of 1–64 chars.
@@ -63,16 +59,24 @@ struct DetailReader {
         return int(v, min: 1)
     }
 
-    /// A required string that must be one of `E`'s raw values.
-    func enumValue<E: RawRepresentable & CaseIterable>(_ key: StaticString) -> E? where E.RawValue == String {
+    /// A required string that must be a wire value of an enumeration (`parse` maps bytes to a case).
+    func enumValue<E>(_ key: StaticString, _ parse: (UnsafeBufferPointer<UInt8>) -> E?) -> E? {
         guard let v = doc.member(object, key) else { return nil }
-        return enumeration(v)
+        return enumeration(v, parse)
     }
 
-    /// An optional string that, when present, must be one of `E`'s raw values.
-    func optEnum<E: RawRepresentable & CaseIterable>(_ key: StaticString) -> Optional<E> where E.RawValue == String {
+    /// An optional string that, when present, must be a wire value of an enumeration.
+    func optEnum<E>(_ key: StaticString, _ parse: (UnsafeBufferPointer<UInt8>) -> E?) -> Optional<E> {
         guard let v = doc.member(object, key) else { return .ok(nil) }
-        guard let e: E = enumeration(v) else { return .bad }
+        guard let e = enumeration(v, parse) else { return .bad }
         return .ok(e)
     }
+}
+
+/// Whether the bytes `b` equal the ASCII text `s`.
+@inline(__always) func wireEquals(_ b: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
+    guard b.count == s.utf8CodeUnitCount else { return false }
+    let p = s.utf8Start
+    for i in 0..<b.count where b[i] != p[i] { return false }
+    return true
 }

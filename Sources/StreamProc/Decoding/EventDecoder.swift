@@ -29,17 +29,34 @@ import Aggregates
 /// payload and signature arrays and strings longer than 15 UTF-8 bytes are allocated.
 public struct EventDecoder: Sendable {
     /// The scenario and district tables events are checked against.
-    public let reference: ReferenceData
+    public var reference: ReferenceData { config.reference }
     /// Largest accepted value, in bytes (spec §1: 16 KiB).
-    public let maxValueBytes: Int
+    public var maxValueBytes: Int { config.maxValueBytes }
     /// Deepest accepted nesting; the top-level object is level 1 (spec §1: 32).
-    public let maxDepth: Int
+    public var maxDepth: Int { config.maxDepth }
     /// How far `scanned_at` may be ahead of the wall clock, in **milliseconds** (spec §5: 5 min).
-    public let clockAheadToleranceMs: Int64
+    public var clockAheadToleranceMs: Int64 { config.clockAheadToleranceMs }
     /// Largest accepted decoded payload, in bytes (spec §3: 1 KiB).
     public static let maxPayloadBytes = 1024
 
-    private let detailKinds: [DetailKind?]
+    /// Immutable settings behind one reference, so copying the decoder (e.g. into closures) costs one retain.
+    private final class Config: Sendable {
+        let reference: ReferenceData
+        let maxValueBytes: Int
+        let maxDepth: Int
+        let clockAheadToleranceMs: Int64
+        let detailKinds: [DetailKind?]
+
+        init(reference: ReferenceData, maxValueBytes: Int, maxDepth: Int, clockAheadToleranceMs: Int64) {
+            self.reference = reference
+            self.maxValueBytes = maxValueBytes
+            self.maxDepth = maxDepth
+            self.clockAheadToleranceMs = clockAheadToleranceMs
+            self.detailKinds = reference.scenarios.map { DetailKind(scenarioID: $0.id) }
+        }
+    }
+
+    private let config: Config
 
     /// - Parameters:
     ///   - reference: scenario/district tables; a scenario whose id has no §6 schema always yields `bad_detail`.
@@ -48,11 +65,8 @@ public struct EventDecoder: Sendable {
     ///   - clockAheadToleranceMs: `clock_ahead` tolerance in ms (default 300 000, spec §5).
     public init(reference: ReferenceData, maxValueBytes: Int = 16 * 1024, maxDepth: Int = 32,
                 clockAheadToleranceMs: Int64 = 300_000) {
-        self.reference = reference
-        self.maxValueBytes = maxValueBytes
-        self.maxDepth = maxDepth
-        self.clockAheadToleranceMs = clockAheadToleranceMs
-        self.detailKinds = reference.scenarios.map { DetailKind(scenarioID: $0.id) }
+        self.config = Config(reference: reference, maxValueBytes: maxValueBytes, maxDepth: maxDepth,
+                             clockAheadToleranceMs: clockAheadToleranceMs)
     }
 
     /// Decodes one record value.
@@ -177,7 +191,7 @@ public struct EventDecoder: Sendable {
         guard doc[fdetail].kind == .object else { return fail(.badType) }
 
         // detail (§6)
-        guard let kind = detailKinds[scenario],
+        guard let kind = config.detailKinds[scenario],
               let detail = kind.decode(DetailReader(doc: doc, object: fdetail)) else { return fail(.badDetail) }
 
         // code (§3)
@@ -237,14 +251,24 @@ public struct EventDecoder: Sendable {
             case .success(let count):
                 let doc = JSONDocument(base: base, nodes: UnsafeBufferPointer(rebasing: tape[0..<count]))
                 guard doc[0].kind == .object else { return bad }
-                guard let iss = doc.member(0, "iss"), doc[iss].kind == .string,
-                      let kid = doc.member(0, "kid"), doc[kid].kind == .string,
-                      let typ = doc.member(0, "typ"), doc[typ].kind == .string,
-                      let sub = doc.member(0, "sub"), doc[sub].kind == .string,
-                      let iatN = doc.member(0, "iat"), case .value(let iat) = doc.integer(iatN),
-                      let expN = doc.member(0, "exp"), case .value(let exp) = doc.integer(expN),
+                // One pass over the members (keys compared after unescaping).
+                var iss = -1, kid = -1, typ = -1, sub = -1, iatN = -1, expN = -1, ext = -1
+                doc.forEachMember(0) { k, v in
+                    doc.withUnescaped(k) { b in
+                        guard b.count == 3 else { return }
+                        if wireEquals(b, "iss") { iss = v } else if wireEquals(b, "kid") { kid = v }
+                        else if wireEquals(b, "typ") { typ = v } else if wireEquals(b, "sub") { sub = v }
+                        else if wireEquals(b, "iat") { iatN = v } else if wireEquals(b, "exp") { expN = v }
+                        else if wireEquals(b, "ext") { ext = v }
+                    }
+                    return true
+                }
+                guard iss >= 0, doc[iss].kind == .string, kid >= 0, doc[kid].kind == .string,
+                      typ >= 0, doc[typ].kind == .string, sub >= 0, doc[sub].kind == .string,
+                      iatN >= 0, case .value(let iat) = doc.integer(iatN),
+                      expN >= 0, case .value(let exp) = doc.integer(expN),
                       exp > iat else { return bad }
-                if let ext = doc.member(0, "ext"), doc[ext].kind != .object { return bad }
+                if ext >= 0, doc[ext].kind != .object { return bad }
                 let type: CodeType
                 if doc.stringEquals(typ, "P") { type = .personal }
                 else if doc.stringEquals(typ, "O") { type = .organisation }

@@ -88,14 +88,28 @@ struct JSONDocument {
     /// Whether two keys of object `obj` are equal after unescaping (RFC 8259 §4 leaves this open; spec v1 §2 forbids it).
     func hasDuplicateKey(object obj: Int) -> Bool {
         let count = Int(nodes[obj].count)
-        if count <= 8 {
-            var keys: (Int, Int, Int, Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0, 0, 0, 0)
+        if count <= 16 {
+            var keys: (Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
             return withUnsafeMutableBytes(of: &keys) { raw in
                 let ks = raw.bindMemory(to: Int.self)
                 var n = 0
                 var dup = false
+                // A 64-bit filter of (length, first byte, last byte) fingerprints: a key is compared with
+                // the earlier keys only when its fingerprint was seen before, or once any key has escapes
+                // (raw fingerprints then no longer reflect the unescaped text).
+                var seen: UInt64 = 0
+                var anyEscape = false
                 forEachMember(obj) { k, _ in
-                    for j in 0..<n where stringsEqual(ks[j], k) { dup = true; return false }
+                    let node = nodes[k]
+                    if node.flags & JSONNode.hasEscape != 0 { anyEscape = true }
+                    let len = Int(node.end - node.start)
+                    let fp = len == 0 ? 0 : (len &* 7 &+ Int(base[Int(node.start)]) &* 3 &+ Int(base[Int(node.end) - 1]))
+                    let bit: UInt64 = 1 << UInt64(fp & 63)
+                    if anyEscape || seen & bit != 0 {
+                        for j in 0..<n where stringsEqual(ks[j], k) { dup = true; return false }
+                    }
+                    seen |= bit
                     ks[n] = k
                     n += 1
                     return true

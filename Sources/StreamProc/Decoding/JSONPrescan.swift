@@ -18,6 +18,9 @@ enum JSONPrescan {
             switch c {
             case UInt8(ascii: "\""):
                 i += 1
+                while i + 8 <= n, !SWAR.hasQuoteOrBackslash(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) {
+                    i += 8
+                }
                 while i < n {
                     let s = p[i]
                     if s == UInt8(ascii: "\\") { i += 2; continue }

@@ -11,6 +11,13 @@ public struct AgriPolicyDetail: Sendable, Hashable {
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case view = "view"
         case apply = "apply"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "view") { return .view }
+            if wireEquals(b, "apply") { return .apply }
+            return nil
+        }
     }
 
     public init(policyID: String, action: Action) {
@@ -21,7 +28,7 @@ public struct AgriPolicyDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let policyID: String = r.string("policy_id") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         self.init(policyID: policyID, action: action)
     }
 }

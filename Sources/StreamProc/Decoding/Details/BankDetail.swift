@@ -13,6 +13,13 @@ public struct BankDetail: Sendable, Hashable {
     public enum Service: String, Sendable, Hashable, CaseIterable {
         case queue = "queue"
         case authorize = "authorize"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "queue") { return .queue }
+            if wireEquals(b, "authorize") { return .authorize }
+            return nil
+        }
     }
 
     public init(bankCode: String, service: Service, branchID: String? = nil) {
@@ -24,7 +31,7 @@ public struct BankDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let bankCode: String = r.string("bank_code") else { return nil }
-        guard let service: Service = r.enumValue("service") else { return nil }
+        guard let service: Service = r.enumValue("service", Service.parse) else { return nil }
         guard case .ok(let branchID) = r.optString("branch_id") as DetailReader.Optional<String> else { return nil }
         self.init(bankCode: bankCode, service: service, branchID: branchID)
     }

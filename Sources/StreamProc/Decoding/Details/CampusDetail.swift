@@ -11,6 +11,13 @@ public struct CampusDetail: Sendable, Hashable {
     public enum Facility: String, Sendable, Hashable, CaseIterable {
         case gate = "gate"
         case library = "library"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "gate") { return .gate }
+            if wireEquals(b, "library") { return .library }
+            return nil
+        }
     }
 
     public init(schoolID: String, facility: Facility) {
@@ -21,7 +28,7 @@ public struct CampusDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let schoolID: String = r.string("school_id") else { return nil }
-        guard let facility: Facility = r.enumValue("facility") else { return nil }
+        guard let facility: Facility = r.enumValue("facility", Facility.parse) else { return nil }
         self.init(schoolID: schoolID, facility: facility)
     }
 }

@@ -13,6 +13,13 @@ public struct CommunityAccessDetail: Sendable, Hashable {
     public enum Direction: String, Sendable, Hashable, CaseIterable {
         case `in` = "in"
         case out = "out"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "in") { return .`in` }
+            if wireEquals(b, "out") { return .out }
+            return nil
+        }
     }
 
     public init(communityID: String, direction: Direction, gate: String? = nil) {
@@ -24,7 +31,7 @@ public struct CommunityAccessDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let communityID: String = r.string("community_id") else { return nil }
-        guard let direction: Direction = r.enumValue("direction") else { return nil }
+        guard let direction: Direction = r.enumValue("direction", Direction.parse) else { return nil }
         guard case .ok(let gate) = r.optString("gate") as DetailReader.Optional<String> else { return nil }
         self.init(communityID: communityID, direction: direction, gate: gate)
     }

@@ -11,6 +11,13 @@ public struct CulturalVenueDetail: Sendable, Hashable {
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case reserve = "reserve"
         case enter = "enter"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "reserve") { return .reserve }
+            if wireEquals(b, "enter") { return .enter }
+            return nil
+        }
     }
 
     public init(venueID: String, action: Action) {
@@ -21,7 +28,7 @@ public struct CulturalVenueDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let venueID: String = r.string("venue_id") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         self.init(venueID: venueID, action: action)
     }
 }

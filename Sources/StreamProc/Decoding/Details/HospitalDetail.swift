@@ -20,6 +20,20 @@ public struct HospitalDetail: Sendable, Hashable {
         case admission = "admission"
         case records = "records"
         case settlement = "settlement"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "register") { return .register }
+            if wireEquals(b, "checkin") { return .checkin }
+            if wireEquals(b, "queue") { return .queue }
+            if wireEquals(b, "exam") { return .exam }
+            if wireEquals(b, "pharmacy") { return .pharmacy }
+            if wireEquals(b, "report") { return .report }
+            if wireEquals(b, "admission") { return .admission }
+            if wireEquals(b, "records") { return .records }
+            if wireEquals(b, "settlement") { return .settlement }
+            return nil
+        }
     }
 
     public init(hospitalID: String, action: Action, dept: String? = nil) {
@@ -31,7 +45,7 @@ public struct HospitalDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let hospitalID: String = r.string("hospital_id") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         guard case .ok(let dept) = r.optString("dept") as DetailReader.Optional<String> else { return nil }
         self.init(hospitalID: hospitalID, action: action, dept: dept)
     }

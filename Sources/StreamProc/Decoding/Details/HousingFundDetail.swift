@@ -10,6 +10,14 @@ public struct HousingFundDetail: Sendable, Hashable {
         case balance = "balance"
         case withdrawalStatus = "withdrawal_status"
         case loanCertificate = "loan_certificate"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "balance") { return .balance }
+            if wireEquals(b, "withdrawal_status") { return .withdrawalStatus }
+            if wireEquals(b, "loan_certificate") { return .loanCertificate }
+            return nil
+        }
     }
 
     public init(action: Action) {
@@ -18,7 +26,7 @@ public struct HousingFundDetail: Sendable, Hashable {
 
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         self.init(action: action)
     }
 }

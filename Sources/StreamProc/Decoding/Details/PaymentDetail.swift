@@ -14,6 +14,14 @@ public struct PaymentDetail: Sendable, Hashable {
         case ecny = "ecny"
         case bank = "bank"
         case voucher = "voucher"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "ecny") { return .ecny }
+            if wireEquals(b, "bank") { return .bank }
+            if wireEquals(b, "voucher") { return .voucher }
+            return nil
+        }
     }
 
     public init(merchantID: String, amountFen: Int64, channel: Channel? = nil) {
@@ -26,7 +34,7 @@ public struct PaymentDetail: Sendable, Hashable {
     init?(_ r: DetailReader) {
         guard let merchantID: String = r.string("merchant_id") else { return nil }
         guard let amountFen: Int64 = r.amount("amount_fen") else { return nil }
-        guard case .ok(let channel) = r.optEnum("channel") as DetailReader.Optional<Channel> else { return nil }
+        guard case .ok(let channel) = r.optEnum("channel", Channel.parse) as DetailReader.Optional<Channel> else { return nil }
         self.init(merchantID: merchantID, amountFen: amountFen, channel: channel)
     }
 }

@@ -11,6 +11,13 @@ public struct ScenicEntryDetail: Sendable, Hashable {
     public enum Ticket: String, Sendable, Hashable, CaseIterable {
         case annualPass = "annual_pass"
         case single = "single"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "annual_pass") { return .annualPass }
+            if wireEquals(b, "single") { return .single }
+            return nil
+        }
     }
 
     public init(scenicID: String, ticket: Ticket) {
@@ -21,7 +28,7 @@ public struct ScenicEntryDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let scenicID: String = r.string("scenic_id") else { return nil }
-        guard let ticket: Ticket = r.enumValue("ticket") else { return nil }
+        guard let ticket: Ticket = r.enumValue("ticket", Ticket.parse) else { return nil }
         self.init(scenicID: scenicID, ticket: ticket)
     }
 }

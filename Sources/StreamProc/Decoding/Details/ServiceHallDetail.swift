@@ -12,6 +12,14 @@ public struct ServiceHallDetail: Sendable, Hashable {
         case ticket = "ticket"
         case kioskLogin = "kiosk_login"
         case licenseFetch = "license_fetch"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "ticket") { return .ticket }
+            if wireEquals(b, "kiosk_login") { return .kioskLogin }
+            if wireEquals(b, "license_fetch") { return .licenseFetch }
+            return nil
+        }
     }
 
     public init(hallID: String, action: Action) {
@@ -22,7 +30,7 @@ public struct ServiceHallDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let hallID: String = r.string("hall_id") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         self.init(hallID: hallID, action: action)
     }
 }

@@ -13,6 +13,13 @@ public struct SubsidyDetail: Sendable, Hashable {
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case apply = "apply"
         case disburse = "disburse"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "apply") { return .apply }
+            if wireEquals(b, "disburse") { return .disburse }
+            return nil
+        }
     }
 
     public init(programID: String, action: Action, amountFen: Int64? = nil) {
@@ -24,7 +31,7 @@ public struct SubsidyDetail: Sendable, Hashable {
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
         guard let programID: String = r.string("program_id") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         guard case .ok(let amountFen) = r.optAmount("amount_fen") as DetailReader.Optional<Int64> else { return nil }
         self.init(programID: programID, action: action, amountFen: amountFen)
     }

@@ -19,12 +19,28 @@ public struct TransitDetail: Sendable, Hashable {
         case bus = "bus"
         case rail = "rail"
         case ferry = "ferry"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "metro") { return .metro }
+            if wireEquals(b, "bus") { return .bus }
+            if wireEquals(b, "rail") { return .rail }
+            if wireEquals(b, "ferry") { return .ferry }
+            return nil
+        }
     }
 
     /// Values of `direction`.
     public enum Direction: String, Sendable, Hashable, CaseIterable {
         case `in` = "in"
         case out = "out"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "in") { return .`in` }
+            if wireEquals(b, "out") { return .out }
+            return nil
+        }
     }
 
     public init(mode: Mode, line: String, station: String, direction: Direction, fareFen: Int64? = nil) {
@@ -37,10 +53,10 @@ public struct TransitDetail: Sendable, Hashable {
 
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
-        guard let mode: Mode = r.enumValue("mode") else { return nil }
+        guard let mode: Mode = r.enumValue("mode", Mode.parse) else { return nil }
         guard let line: String = r.string("line") else { return nil }
         guard let station: String = r.string("station") else { return nil }
-        guard let direction: Direction = r.enumValue("direction") else { return nil }
+        guard let direction: Direction = r.enumValue("direction", Direction.parse) else { return nil }
         guard case .ok(let fareFen) = r.optAmount("fare_fen") as DetailReader.Optional<Int64> else { return nil }
         self.init(mode: mode, line: line, station: station, direction: direction, fareFen: fareFen)
     }

@@ -14,12 +14,27 @@ public struct UtilitiesDetail: Sendable, Hashable {
         case water = "water"
         case power = "power"
         case gas = "gas"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "water") { return .water }
+            if wireEquals(b, "power") { return .power }
+            if wireEquals(b, "gas") { return .gas }
+            return nil
+        }
     }
 
     /// Values of `action`.
     public enum Action: String, Sendable, Hashable, CaseIterable {
         case query = "query"
         case pay = "pay"
+
+        /// The case whose wire value equals the UTF-8 bytes `b`, or nil (no allocation).
+        static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Self? {
+            if wireEquals(b, "query") { return .query }
+            if wireEquals(b, "pay") { return .pay }
+            return nil
+        }
     }
 
     public init(utility: Utility, action: Action, amountFen: Int64? = nil) {
@@ -30,8 +45,8 @@ public struct UtilitiesDetail: Sendable, Hashable {
 
     /// Reads the fields from a `detail` object; nil when one breaks its rule (→ `bad_detail`).
     init?(_ r: DetailReader) {
-        guard let utility: Utility = r.enumValue("utility") else { return nil }
-        guard let action: Action = r.enumValue("action") else { return nil }
+        guard let utility: Utility = r.enumValue("utility", Utility.parse) else { return nil }
+        guard let action: Action = r.enumValue("action", Action.parse) else { return nil }
         guard case .ok(let amountFen) = r.optAmount("amount_fen") as DetailReader.Optional<Int64> else { return nil }
         self.init(utility: utility, action: action, amountFen: amountFen)
     }
