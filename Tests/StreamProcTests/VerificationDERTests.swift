@@ -64,8 +64,12 @@ import Testing
         var nMinus = Self.n; nMinus[31] -= 1
         #expect(Self.parse(Self.seq(Self.int(nMinus) + Self.int(nMinus))) != .outOfRange)  // n − 1 is fine
         #expect(Self.parse(Self.seq(Self.int([0x01] + Self.n) + one)) == .outOfRange)  // 33-byte r
-        // Against P-256's order, the SM2 n is out of range too (P-256 n < SM2 n).
-        #expect(DERSignature.parse(Self.seq(Self.int(Self.n) + one), order: DERSignature.p256Order) == .outOfRange)
+        // The order is the curve's: SM2 n < P-256 n, so P-256's n is out of range for SM2
+        // and SM2's n is an ordinary scalar for P-256.
+        let p256n = DERSignature.p256Order
+        #expect(Self.parse(Self.seq(Self.int(p256n) + one)) == .outOfRange)
+        #expect(DERSignature.parse(Self.seq(Self.int(p256n) + one), order: p256n) == .outOfRange)
+        #expect(DERSignature.parse(Self.seq(Self.int(Self.n) + one), order: p256n) != .outOfRange)
     }
 
     @Test func registeredKeysMapRangeToInvalid() throws {
