@@ -27,7 +27,7 @@ struct VerifySpeed: ParsableCommand {
 
     func run() throws {
         let batch = 256
-        var results: [(SignatureAlgorithm, Double, Double)] = []
+        var results: [Row] = []
         for alg in SignatureAlgorithm.allCases {
             let signer = try CodeSigner.generate(alg)
             let registry = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "B", keyID: "k"))]}".utf8))
@@ -44,21 +44,32 @@ struct VerifySpeed: ParsableCommand {
                 throw ValidationError("\(alg.rawValue): generated signature \(i) does not verify")
             }
             let input = Workload(key: key, messages: messages, signatures: signatures)
-            let one = median((0..<runs).map { _ in input.rate(workers: 1, seconds: seconds) })
-            let all = median((0..<runs).map { _ in input.rate(workers: cores, seconds: seconds) })
-            results.append((alg, one, all))
+            let oneRuns = (0..<runs).map { _ in input.rate(workers: 1, seconds: seconds) }
+            let allRuns = (0..<runs).map { _ in input.rate(workers: cores, seconds: seconds) }
+            results.append(Row(alg: alg, one: median(oneRuns.map(\.wall)), all: median(allRuns.map(\.wall)),
+                               oneCPU: median(oneRuns.map(\.cpu)), allCPU: median(allRuns.map(\.cpu))))
         }
         if json {
-            let parts = results.map { "\"\($0.0.rawValue)\":{\"one_core\":\(Int($0.1)),\"all_cores\":\(Int($0.2))}" }
+            let parts = results.map {
+                "\"\($0.alg.rawValue)\":{\"one_core\":\(Int($0.one)),\"all_cores\":\(Int($0.all)),"
+                    + "\"one_core_cpu\":\(Int($0.oneCPU)),\"per_core_cpu_all\":\(Int($0.allCPU))}"
+            }
             print("{\"cores\":\(cores),\(parts.joined(separator: ","))}")
         } else {
             print("verify-speed: median of \(runs) runs of ~\(seconds) s, \(cores) cores, verifications/s")
-            print("alg       one_core   all_cores  ratio")
-            for (alg, one, all) in results {
-                let name = alg.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
-                print("\(name) \(pad(Int(one), 9)) \(pad(Int(all), 11))  \(String(format: "%.2f", all / one))x")
+            print("(wall = per wall-clock second; cpu = per second of the workers' thread CPU time)")
+            print("alg       one_core   all_cores  ratio   one_core_cpu  per_core_cpu_all")
+            for r in results {
+                let name = r.alg.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                print("\(name) \(pad(Int(r.one), 9)) \(pad(Int(r.all), 11))  \(String(format: "%.2f", r.all / max(r.one, 1)))x"
+                      + " \(pad(Int(r.oneCPU), 13)) \(pad(Int(r.allCPU), 17))")
             }
         }
+    }
+
+    private struct Row {
+        let alg: SignatureAlgorithm
+        let one: Double, all: Double, oneCPU: Double, allCPU: Double
     }
 
     private func pad(_ v: Int, _ width: Int) -> String {
@@ -80,15 +91,22 @@ private struct Workload: Sendable {
     let signatures: [[UInt8]]
 
     /// Verifications/s with `workers` threads each looping over the whole batch until
-    /// ~`seconds` have passed (checked once per batch pass).
-    func rate(workers: Int, seconds: Double) -> Double {
+    /// ~`seconds` have passed (checked once per batch pass): `wall` is verifications per
+    /// wall-clock second; `cpu` is verifications per second of the workers' own thread
+    /// CPU time (CLOCK_THREAD_CPUTIME_ID), i.e. per busy core, comparable to
+    /// `openssl speed`, which also divides by CPU time.
+    func rate(workers: Int, seconds: Double) -> (wall: Double, cpu: Double) {
         let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers)
         counts.initialize(repeating: 0)
-        defer { counts.deallocate() }
+        let cpuNanos = UnsafeMutableBufferPointer<Int>.allocate(capacity: workers)
+        cpuNanos.initialize(repeating: 0)
+        defer { counts.deallocate(); cpuNanos.deallocate() }
         let base = UInt(bitPattern: counts.baseAddress)
+        let cpuBase = UInt(bitPattern: cpuNanos.baseAddress)
         let start = DispatchTime.now().uptimeNanoseconds
         let deadline = start + UInt64(seconds * 1e9)
         DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let cpu0 = threadCPUNanos()
             var n = 0
             var failures = 0
             repeat {
@@ -99,9 +117,18 @@ private struct Workload: Sendable {
             } while DispatchTime.now().uptimeNanoseconds < deadline
             let slot = UnsafeMutablePointer<Int>(bitPattern: base)! + w
             slot.pointee = failures == 0 ? n : -1
+            (UnsafeMutablePointer<Int>(bitPattern: cpuBase)! + w).pointee = threadCPUNanos() - cpu0
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let total = counts.reduce(0) { $1 < 0 || $0 < 0 ? -1 : $0 + $1 }
-        return total < 0 ? 0 : Double(total) / elapsed
+        let cpu = Double(cpuNanos.reduce(0, +)) / 1e9
+        guard total >= 0 else { return (0, 0) }
+        return (Double(total) / elapsed, cpu > 0 ? Double(total) / cpu : 0)
+    }
+
+    private func threadCPUNanos() -> Int {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return ts.tv_sec * 1_000_000_000 + ts.tv_nsec
     }
 }

@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 import Testing
 @testable import StreamProc
 
@@ -89,5 +91,32 @@ import Testing
         #expect(checkedValid > 100)
         #expect(checkedInvalid > 0)
         print("corpus cross-check: \(checkedValid) valid, \(checkedInvalid) invalid_signature; per alg \(perAlg)")
+    }
+}
+
+/// `RegisteredKey.verify` is called from many threads at once (pooled SM2 contexts).
+@Suite struct VerificationConcurrencyTests {
+    @Test(arguments: SignatureAlgorithm.allCases)
+    func concurrentVerifyAgrees(_ alg: SignatureAlgorithm) throws {
+        let signer = try CodeSigner.generate(alg)
+        let reg = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "C", keyID: "k"))]}".utf8))
+        let key = reg.keys[0]
+        let messages = (0..<32).map { Array("message \($0)".utf8) }
+        let signatures = try messages.map { try signer.sign($0) }
+        let tasks = 8, rounds = 4
+        let mismatches = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: tasks) { t in
+            var bad = 0
+            for _ in 0..<rounds {
+                for i in messages.indices {
+                    // Odd tasks check a wrong message/signature pairing, which must not verify.
+                    let j = t % 2 == 0 ? i : (i + 1) % messages.count
+                    let expected: SignatureCheck = t % 2 == 0 ? .valid : .invalid
+                    if key.verify(message: messages[i], signature: signatures[j]) != expected { bad += 1 }
+                }
+            }
+            mismatches.withLock { $0 += bad }
+        }
+        #expect(mismatches.withLock { $0 } == 0)
     }
 }
