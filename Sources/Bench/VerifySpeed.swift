@@ -22,13 +22,20 @@ struct VerifySpeed: ParsableCommand {
     @Option(help: "Approximate duration of one timed run, in seconds.")
     var seconds = 1.0
 
+    @Option(name: .customLong("only"), help: "Measure only these algorithms (SM2, ES256, Ed25519); default all.")
+    var only: [String] = []
+
     @Option(help: "Worker count for the all-cores figure (default: active processor count).")
     var cores = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
         let batch = 256
         var results: [Row] = []
-        for alg in SignatureAlgorithm.allCases {
+        let selected = try only.isEmpty ? SignatureAlgorithm.allCases : only.map { name in
+            guard let alg = SignatureAlgorithm(rawValue: name) else { throw ValidationError("unknown algorithm \(name)") }
+            return alg
+        }
+        for alg in selected {
             let signer = try CodeSigner.generate(alg)
             let registry = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "B", keyID: "k"))]}".utf8))
             let key = registry.keys[0]
