@@ -1,0 +1,100 @@
+import CLibcrypto
+import Synchronization
+
+/// SM2 signature verification with SM3 (GB/T 32918.2) via OpenSSL 3 libcrypto.
+///
+/// Per key, once: the public EVP_PKEY and ZA (with the key's distid; OpenSSL 3.0's
+/// empty default distid is never used). Per call: e = SM3(ZA ‖ M), then
+/// `EVP_PKEY_verify` on the 32-byte digest with a pooled, already initialised
+/// EVP_PKEY_CTX (so neither ZA nor the provider fetch is repeated per event).
+final class SM2Verifier: SignatureVerifier, @unchecked Sendable {
+    // @unchecked: `pkey` is immutable after init (OpenSSL 3 EVP_PKEYs are safe for
+    // concurrent read use); each pooled context is used by one thread at a time.
+    private let pkey: OpaquePointer
+    let za: [UInt8]
+    private let pool = Mutex<[SM2VerifyContext]>([])
+    private static let maxPooled = 64
+
+    /// Loads the uncompressed point `04‖X‖Y`; nil when it is not a point on sm2p256v1
+    /// or the distid is too long.
+    init?(publicPoint: [UInt8], distid: [UInt8]) {
+        guard publicPoint.count == 65, publicPoint[0] == 0x04,
+              let za = SM2Parameters.za(distid: distid, publicPoint: publicPoint) else { return nil }
+        guard let pkey = publicPoint.withUnsafeBufferPointer({
+            streamproc_sm2_public_key($0.baseAddress, $0.count)
+        }) else { return nil }
+        self.pkey = pkey
+        self.za = za
+    }
+
+    deinit { EVP_PKEY_free(pkey) }
+
+    func checkEncoding(_ signature: [UInt8]) -> Bool {
+        DERSignature.isStrictDER(signature)
+    }
+
+    func verify(message: [UInt8], signature: [UInt8]) -> SignatureCheck {
+        switch DERSignature.parse(signature, order: DERSignature.sm2Order) {
+        case .badEncoding: return .badEncoding
+        case .outOfRange: return .invalid
+        case .scalars: break
+        }
+        guard let ctx = takeContext() else { return .invalid }
+        defer { giveBack(ctx) }
+        return ctx.verify(za: za, message: message, signature: signature) ? .valid : .invalid
+    }
+
+    /// e = SM3(ZA ‖ M) for this key (GB/T 32918.2 §6.1 A1–A2); exposed for tests.
+    func digest(message: [UInt8]) -> [UInt8] {
+        SM3.hash(za, message)
+    }
+
+    private func takeContext() -> SM2VerifyContext? {
+        if let ctx = pool.withLock({ $0.popLast() }) { return ctx }
+        return SM2VerifyContext(pkey: pkey)
+    }
+
+    private func giveBack(_ ctx: SM2VerifyContext) {
+        pool.withLock { contexts in
+            if contexts.count < Self.maxPooled { contexts.append(ctx) }
+        }
+    }
+}
+
+/// One thread's working state for SM2 verification: an EVP_PKEY_CTX initialised for
+/// verify and an EVP_MD_CTX for SM3. Used by one thread at a time (pooled).
+final class SM2VerifyContext: @unchecked Sendable {
+    private let pctx: OpaquePointer
+    private let mctx: OpaquePointer
+
+    init?(pkey: OpaquePointer) {
+        guard SM3.md != nil else { return nil }
+        guard let pctx = streamproc_verify_ctx(pkey) else { return nil }
+        guard let mctx = EVP_MD_CTX_new() else { EVP_PKEY_CTX_free(pctx); return nil }
+        self.pctx = pctx
+        self.mctx = mctx
+    }
+
+    deinit {
+        EVP_PKEY_CTX_free(pctx)
+        EVP_MD_CTX_free(mctx)
+    }
+
+    /// True when `signature` (strict DER, already checked) verifies over SM3(ZA ‖ message).
+    func verify(za: [UInt8], message: [UInt8], signature: [UInt8]) -> Bool {
+        guard let md = SM3.md else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { e in
+            let hashed = za.withUnsafeBufferPointer { pz in
+                message.withUnsafeBufferPointer { pm in
+                    streamproc_sm3_2(mctx, md, pz.baseAddress, pz.count, pm.baseAddress, pm.count, e.baseAddress)
+                }
+            }
+            guard hashed == 1 else { ERR_clear_error(); return false }
+            let rc = signature.withUnsafeBufferPointer { ps in
+                EVP_PKEY_verify(pctx, ps.baseAddress, ps.count, e.baseAddress, 32)
+            }
+            if rc != 1 { ERR_clear_error() }
+            return rc == 1
+        }
+    }
+}
