@@ -38,7 +38,7 @@
 public struct PartitionWindows: Sendable {
     @usableFromInline var storage: WindowStorage
     /// The configuration (table sizes may have grown since init: see ``grow(scenarioCount:districtCount:)``).
-    public private(set) var configuration: WindowConfiguration
+    public internal(set) var configuration: WindowConfiguration
 
     /// An empty state: no panes, no watermark.
     public init(configuration: WindowConfiguration) {
