@@ -65,7 +65,9 @@ extension WindowStorage {
         Varint.put(UInt64(scenarioCount), &out); Varint.put(UInt64(districtCount), &out)
         out.append((hasAnchor ? 1 : 0) | (hasEdge ? 2 : 0))
         if hasAnchor {
-            Varint.putSigned(anchor, &out); Varint.putSigned(lastVerifiedWall, &out); Varint.putSigned(watermark, &out)
+            // max(watermark, anchor): the same effective watermark, canonical.
+            Varint.putSigned(anchor, &out); Varint.putSigned(lastVerifiedWall, &out)
+            Varint.putSigned(max(watermark, anchor), &out)
         }
         if hasEdge { Varint.putSigned(edge, &out) }
         for r in unattributed { Varint.put(r, &out) }
