@@ -81,6 +81,8 @@ struct ReferenceWindows {
             out.append(Self.pane(.onTime, m, p))
         }
         edge = newEdge
+        // Minutes older than 25 h are in no view any more (keeps the model fast).
+        for m in closed.keys where m < newEdge - 1_500 { closed[m] = nil }
         return out
     }
 

@@ -48,7 +48,14 @@ import Testing
     }
 
     /// Runs one single-partition stream; returns a failure description or nil.
+    struct Coverage { var late = 0, onTimePanes = 0, latePanes = 0, idleAdvances = 0, overflowed = 0, unattributed = 0 }
+
     static func runStream(seed: UInt64, growAt: Int? = nil) -> String? {
+        var cov = Coverage()
+        return runStream(seed: seed, growAt: growAt, coverage: &cov)
+    }
+
+    static func runStream(seed: UInt64, growAt: Int? = nil, coverage cov: inout Coverage) -> String? {
         var g = Gen(seed: seed)
         var cfg = g.config()
         var w = PartitionWindows(configuration: cfg)
@@ -75,8 +82,15 @@ import Testing
                 let a = w.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
                 let b = m.record(s, d, v, t, g.wall)
                 if a != b { return "seed \(seed) op \(op): record \(a) vs model \(b)" }
+                if case .late = a { cov.late += 1 }
+                if case .unattributed = a { cov.unattributed += 1 }
+                if !w.storage.overflow.isEmpty { cov.overflowed += 1 }
             } else if r < 90 {
+                let eventWatermark = m.anchor
                 let a = w.advance(wallClockMs: g.wall), b = m.advance(g.wall)
+                if let e = eventWatermark, let wm = w.watermarkMs, wm > e { cov.idleAdvances += 1 }
+                cov.onTimePanes += a.filter { $0.kind == .onTime }.count
+                cov.latePanes += a.filter { $0.kind == .late }.count
                 if a != b { return "seed \(seed) op \(op): advance panes differ \(a.count) vs \(b.count)" }
                 closedEvents += a.count
                 if !same(w, m) { return "seed \(seed) op \(op): state differs after advance" }
@@ -109,10 +123,14 @@ import Testing
 
     @Test func singlePartitionStreamsMatchReference() {
         var failures: [String] = []
+        var cov = Coverage()
         for seed in 0..<700 as Range<UInt64> {
-            if let f = Self.runStream(seed: seed) { failures.append(f); if failures.count > 3 { break } }
+            if let f = Self.runStream(seed: seed, coverage: &cov) { failures.append(f); if failures.count > 3 { break } }
         }
         #expect(failures.isEmpty, "\(failures)")
+        // The streams exercised every path.
+        #expect(cov.late > 1_000 && cov.latePanes > 500 && cov.onTimePanes > 5_000)
+        #expect(cov.idleAdvances > 100 && cov.overflowed > 100 && cov.unattributed > 100, "\(cov)")
     }
 
     @Test func tableGrowthStreamsMatchReference() {
