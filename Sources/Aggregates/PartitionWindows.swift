@@ -52,7 +52,7 @@ public struct PartitionWindows: Sendable {
         self.storage = storage
     }
 
-    @inline(__always) mutating func makeUnique() {
+    @inlinable @inline(__always) mutating func makeUnique() {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
     }
 
@@ -69,7 +69,7 @@ public struct PartitionWindows: Sendable {
     ///   record to the rejected topic with reason `late`), or `.unattributed` for out-of-range
     ///   indices or time (a caller bug; counted per reason, never dropped).
     /// - Complexity: O(1), a few integer operations when the pane is in the open ring.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func record(scenario: Int, district: Int, verdict: Verdict,
                                 eventTimeMs: Int64, wallClockMs: Int64) -> RecordOutcome {
         makeUnique()

@@ -16,21 +16,21 @@
 final class WindowStorage: @unchecked Sendable {
     // Sendable: only ever mutated through PartitionWindows, which copies on write.
 
-    static let openSlots = 16
+    @usableFromInline static let openSlots = 16
     static let closedSlots = 60
     static let hourSlots = 24
     static let viewCount = 5
     static let regionCount = openSlots + closedSlots + hourSlots + viewCount + 1
-    static let empty = Int64.min
+    @usableFromInline static let empty = Int64.min
     /// Minutes representable: event times within ±2^53 ms (spec §2).
-    static let minMinute = -((Int64(1) << 53) / 60_000) - 1
-    static let maxMinute = (Int64(1) << 53) / 60_000
+    @usableFromInline static let minMinute = -((Int64(1) << 53) / 60_000) - 1
+    @usableFromInline static let maxMinute = (Int64(1) << 53) / 60_000
 
-    let scenarioCount: Int
-    let districtCount: Int
-    let cells: Int
-    let counts: UnsafeMutablePointer<UInt32>
-    let openTags: UnsafeMutablePointer<Int64>
+    @usableFromInline let scenarioCount: Int
+    @usableFromInline let districtCount: Int
+    @usableFromInline let cells: Int
+    @usableFromInline let counts: UnsafeMutablePointer<UInt32>
+    @usableFromInline let openTags: UnsafeMutablePointer<Int64>
 
     var closedTags: [Int64]
     var hourTags: [Int64]
@@ -39,14 +39,29 @@ final class WindowStorage: @unchecked Sendable {
     var pendingLate: [Int64: [Int32: UInt32]] = [:]
     var unattributed: [UInt64]
 
-    // Watermark state (spec §7; rule in PartitionWindows).
-    var hasAnchor = false
+    // Watermark state (spec §7; rule in PartitionWindows). The hot-path scalars live in raw
+    // memory (`hot`): class stored `var`s would cost a dynamic exclusivity check per access
+    // from other modules.
+    @usableFromInline let hot: UnsafeMutablePointer<Int64>
+    @usableFromInline var hasAnchor: Bool {
+        @inline(__always) get { hot[0] != 0 }
+        @inline(__always) set { hot[0] = newValue ? 1 : 0 }
+    }
     /// The watermark as of the last verified event (event part, idle time folded in).
-    var anchor: Int64 = 0
+    @usableFromInline var anchor: Int64 {
+        @inline(__always) get { hot[1] }
+        @inline(__always) set { hot[1] = newValue }
+    }
     /// Wall clock of the last verified event.
-    var lastVerifiedWall: Int64 = 0
+    @usableFromInline var lastVerifiedWall: Int64 {
+        @inline(__always) get { hot[2] }
+        @inline(__always) set { hot[2] = newValue }
+    }
     /// The materialised watermark (monotonic), valid when hasAnchor.
-    var watermark: Int64 = 0
+    @usableFromInline var watermark: Int64 {
+        @inline(__always) get { hot[3] }
+        @inline(__always) set { hot[3] = newValue }
+    }
     /// View edge E (minute index, exclusive): every minute < E is closed.
     var hasEdge = false
     var edge: Int64 = 0
@@ -58,6 +73,8 @@ final class WindowStorage: @unchecked Sendable {
         let n = cells * Self.regionCount
         counts = .allocate(capacity: n)
         counts.initialize(repeating: 0, count: n)
+        hot = .allocate(capacity: 4)
+        hot.initialize(repeating: 0, count: 4)
         openTags = .allocate(capacity: Self.openSlots)
         openTags.initialize(repeating: Self.empty, count: Self.openSlots)
         closedTags = Array(repeating: Self.empty, count: Self.closedSlots)
@@ -68,6 +85,7 @@ final class WindowStorage: @unchecked Sendable {
     deinit {
         counts.deallocate()
         openTags.deallocate()
+        hot.deallocate()
     }
 
     /// Bytes allocated for counters and tags (dictionaries excluded: empty in steady state).
@@ -76,7 +94,7 @@ final class WindowStorage: @unchecked Sendable {
             + (Self.closedSlots + Self.hourSlots) * 8 + MalformedReason.count * 8
     }
 
-    func copy() -> WindowStorage {
+    @usableFromInline func copy() -> WindowStorage {
         let c = WindowStorage(scenarioCount: scenarioCount, districtCount: districtCount)
         c.counts.update(from: counts, count: cells * Self.regionCount)
         c.openTags.update(from: openTags, count: Self.openSlots)
@@ -108,7 +126,7 @@ final class WindowStorage: @unchecked Sendable {
         counts + (Self.regionCount - 1) * cells
     }
 
-    @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    @inlinable @inline(__always) static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b < 0) ? q - 1 : q
     }
@@ -120,7 +138,7 @@ final class WindowStorage: @unchecked Sendable {
     // MARK: hot path
 
     /// Counts one event. `lateness`/`idle` come from the configuration.
-    @inline(__always)
+    @inlinable @inline(__always)
     func record(scenario: Int, district: Int, verdict: Verdict, eventTimeMs t: Int64,
                 wallClockMs wall: Int64, lateness: Int64, idle: Int64) -> RecordOutcome {
         let minute = Self.floorDiv(t, 60_000)
@@ -138,7 +156,7 @@ final class WindowStorage: @unchecked Sendable {
     }
 
     /// Watermark bookkeeping for a signature-verified event (spec §7).
-    @inline(__always)
+    @inlinable @inline(__always)
     func noteVerified(_ t: Int64, wall: Int64, lateness: Int64, idle: Int64) {
         let candidate = t &- lateness
         if hasAnchor {
@@ -154,7 +172,7 @@ final class WindowStorage: @unchecked Sendable {
         }
     }
 
-    func recordSlow(scenario: Int, district: Int, verdict: Verdict, minute: Int64,
+    @usableFromInline func recordSlow(scenario: Int, district: Int, verdict: Verdict, minute: Int64,
                     eventTimeMs t: Int64, wallClockMs wall: Int64,
                     lateness: Int64, idle: Int64) -> RecordOutcome {
         guard scenario >= 0, scenario < scenarioCount else {
