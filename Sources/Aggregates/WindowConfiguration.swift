@@ -1,0 +1,43 @@
+/// Configuration of one partition's window counters (spec v1 §7).
+///
+/// Panes are fixed event-time tumbling windows of ``paneMs`` (60 000 ms)
+/// aligned to the Unix epoch. The table sizes give the dense cell space:
+/// a cell is (scenario index, district index, verdict), so one pane holds
+/// `scenarioCount × districtCount × 8` counters (20 × 41 × 8 = 6 560 for the
+/// v1 reference data). Tables may grow at reload: see
+/// ``PartitionWindows/grow(scenarioCount:districtCount:)``.
+///
+/// Out-of-range values are clamped rather than rejected: counts to `1...65_535`,
+/// durations to `0...2^40` ms.
+public struct WindowConfiguration: Sendable, Equatable {
+    /// Length of one pane in milliseconds: 1 minute (spec §7). Not configurable.
+    public static let paneMs: Int64 = 60_000
+
+    /// Number of scenarios (rows of `scenarios.csv`; 20 in v1): the scenario index range `0..<scenarioCount`.
+    public var scenarioCount: Int
+    /// Number of districts (rows of `districts.csv`; 41 in v1): the district index range `0..<districtCount`.
+    public var districtCount: Int
+    /// Allowed lateness in milliseconds (spec §7, default 2 min): the watermark is the highest
+    /// verified `scanned_at` minus this.
+    public var allowedLatenessMs: Int64
+    /// Idle timeout in milliseconds of wall-clock time (default 30 s): after this long without a
+    /// signature-verified event, the watermark advances with the wall clock
+    /// (see ``PartitionWindows`` for the exact rule).
+    public var idleTimeoutMs: Int64
+
+    /// - Parameters:
+    ///   - scenarioCount: scenarios in the table (v1: 20).
+    ///   - districtCount: districts in the table (v1: 41).
+    ///   - allowedLatenessMs: milliseconds, default 120 000.
+    ///   - idleTimeoutMs: milliseconds of wall clock, default 30 000.
+    public init(scenarioCount: Int, districtCount: Int,
+                allowedLatenessMs: Int64 = 120_000, idleTimeoutMs: Int64 = 30_000) {
+        self.scenarioCount = min(max(scenarioCount, 1), 65_535)
+        self.districtCount = min(max(districtCount, 1), 65_535)
+        self.allowedLatenessMs = min(max(allowedLatenessMs, 0), 1 << 40)
+        self.idleTimeoutMs = min(max(idleTimeoutMs, 0), 1 << 40)
+    }
+
+    /// Counters per pane: `scenarioCount × districtCount × Verdict.count`.
+    public var cellsPerPane: Int { scenarioCount * districtCount * Verdict.count }
+}
