@@ -32,24 +32,37 @@ public struct ParallelJudge: Sendable {
     ///   - nowMs: the wall clock, milliseconds since the epoch, for `clock_ahead`.
     /// - Returns: one judgement per value, in order.
     public func judge<V: RecordValues>(_ values: V, nowMs: Int64) async -> [Judgement] {
+        var timing = JudgeTiming()
+        return await judge(values, nowMs: nowMs, timing: &timing)
+    }
+
+    /// ``judge(_:nowMs:)`` that adds every worker's decode and verify time to `timing`.
+    public func judge<V: RecordValues>(_ values: V, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
         let n = values.count
         if workers == 1 || n < minimumParallelBatch {
-            return judgeRange(values, 0..<n, nowMs: nowMs)
+            return ParallelJudge.judge(engine, values, 0..<n, nowMs: nowMs, timing: &timing)
         }
         let chunk = (n + workers - 1) / workers
         let engine = self.engine
-        return await withTaskGroup(of: (Int, [Judgement]).self) { group in
+        return await withTaskGroup(of: (Int, [Judgement], JudgeTiming).self) { group in
             var start = 0
             var index = 0
             while start < n {
                 let range = start..<min(n, start + chunk)
                 let i = index
-                group.addTask { (i, ParallelJudge.judge(engine, values, range, nowMs: nowMs)) }
+                group.addTask {
+                    var t = JudgeTiming()
+                    let part = ParallelJudge.judge(engine, values, range, nowMs: nowMs, timing: &t)
+                    return (i, part, t)
+                }
                 start += chunk
                 index += 1
             }
             var parts = [[Judgement]](repeating: [], count: index)
-            for await (i, part) in group { parts[i] = part }
+            for await (i, part, t) in group {
+                parts[i] = part
+                timing.add(t)
+            }
             var out: [Judgement] = []
             out.reserveCapacity(n)
             for p in parts { out.append(contentsOf: p) }
@@ -57,16 +70,12 @@ public struct ParallelJudge: Sendable {
         }
     }
 
-    /// Judges a range of values on the calling thread.
-    public func judgeRange<V: RecordValues>(_ values: V, _ range: Range<Int>, nowMs: Int64) -> [Judgement] {
-        ParallelJudge.judge(engine, values, range, nowMs: nowMs)
-    }
-
-    private static func judge<V: RecordValues>(_ engine: VerdictEngine, _ values: V, _ range: Range<Int>, nowMs: Int64) -> [Judgement] {
+    private static func judge<V: RecordValues>(_ engine: VerdictEngine, _ values: V, _ range: Range<Int>,
+                                               nowMs: Int64, timing: inout JudgeTiming) -> [Judgement] {
         var out: [Judgement] = []
         out.reserveCapacity(range.count)
         for i in range {
-            out.append(values.withValue(at: i) { engine.judge($0, nowMs: nowMs) })
+            out.append(values.withValue(at: i) { engine.judge($0, nowMs: nowMs, timing: &timing) })
         }
         return out
     }

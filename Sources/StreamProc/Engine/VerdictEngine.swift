@@ -35,8 +35,27 @@ public struct VerdictEngine: Sendable {
     ///   - nowMs: the processor's wall clock, milliseconds since the epoch (for `clock_ahead`).
     /// - Returns: the judgement; `valid` here means "valid unless a duplicate".
     public func judge(_ value: UnsafeRawBufferPointer, nowMs: Int64) -> Judgement {
+        var timing = JudgeTiming()
+        return judge(value, nowMs: nowMs, timing: &timing)
+    }
+
+    /// ``judge(_:nowMs:)`` that also adds the time spent decoding and
+    /// verifying to `timing` (three monotonic clock reads per event, ~0.1% of an SM2 verification).
+    public func judge(_ value: UnsafeRawBufferPointer, nowMs: Int64, timing: inout JudgeTiming) -> Judgement {
+        let t0 = JudgeTiming.now()
+        let decoded = decoder.decode(value, nowMs: nowMs)
+        let t1 = JudgeTiming.now()
+        timing.decodeNs &+= t1 &- t0
+        let j = judge(decoded)
+        timing.verifyNs &+= JudgeTiming.now() &- t1
+        timing.events &+= 1
+        return j
+    }
+
+    /// Rules 1 (signature form) to 6 for a decoded value.
+    private func judge(_ decoded: DecodeResult) -> Judgement {
         let event: ScanEvent
-        switch decoder.decode(value, nowMs: nowMs) {
+        switch decoded {
         case .malformed(let reason, let attribution):
             return .malformed(reason, attribution)
         case .event(let e):
