@@ -75,7 +75,7 @@ svg text{font-family:inherit}
 .spark{width:100%;height:190px;display:block}
 .stack{display:flex;height:14px;border-radius:7px;overflow:hidden;background:#0a162a;margin:4px 0 12px}
 .stack span{display:block;height:100%}
-.vlist{display:grid;grid-template-columns:1fr 1fr;gap:6px 16px}
+.vlist{display:grid;grid-template-columns:1fr;gap:5px}
 .vitem{display:flex;align-items:center;gap:8px;font-size:12.5px;min-width:0}
 .vitem i{width:10px;height:10px;border-radius:2px;flex:none}
 .vitem .nm{color:var(--text);white-space:nowrap}
@@ -308,7 +308,8 @@ function dur(s) {
 function niceMax(v) {
   if (v <= 0) return 1;
   const p = Math.pow(10, Math.floor(Math.log10(v))), f = v / p;
-  return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (f <= m + 1e-9) return m * p;
+  return 10 * p;
 }
 
 function drawSpark(h) {

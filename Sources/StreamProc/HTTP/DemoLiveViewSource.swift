@@ -63,18 +63,27 @@ public struct DemoLiveViewSource: LiveViewSource {
         let citywide = peakEventsPerSecond * Self.meanDaily(endMs: t, durationMs: view.durationMs) * seconds
         let minute = UInt64(max(0, t) / 60_000)
 
-        var cells: [[PerVerdict<UInt64>]] = []
-        cells.reserveCapacity(scenarios.count)
+        // Relative cell weights (scenario share × district size × affinity × jitter),
+        // scaled so that the cells add up to the citywide count.
+        var weights: [[Double]] = []
+        weights.reserveCapacity(scenarios.count)
+        var weightSum = 0.0
         for (si, s) in scenarios.enumerated() {
-            var row: [PerVerdict<UInt64>] = []
+            var row: [Double] = []
             row.reserveCapacity(districts.count)
             for (di, d) in districts.enumerated() {
                 let affinity = Self.affinity(scenario: s.id, districtWeight: d.weight, index: di)
                 let jitter = 0.85 + 0.3 * Self.noise(UInt64(si), UInt64(di), minute &+ UInt64(view.paneCount))
-                let expected = citywide * (s.weight / sTotal) * (d.weight / dTotal) * affinity * jitter
-                row.append(Self.split(expected, scenario: si, district: di))
+                let w = (s.weight / sTotal) * (d.weight / dTotal) * affinity * jitter
+                row.append(w)
+                weightSum += w
             }
-            cells.append(row)
+            weights.append(row)
+        }
+        let cells: [[PerVerdict<UInt64>]] = weights.enumerated().map { si, row in
+            row.enumerated().map { di, w in
+                Self.split(citywide * w / max(weightSum, .leastNonzeroMagnitude), scenario: si, district: di)
+            }
         }
 
         var rows: [CountsRow] = []
@@ -108,7 +117,10 @@ public struct DemoLiveViewSource: LiveViewSource {
         let sec = UInt64(max(0, t) / 1000)
         func eps(atSecond s: UInt64) -> Double {
             let ms = Int64(s) * 1000
-            return peakEventsPerSecond * Self.daily(ms) * (0.9 + 0.2 * Self.noise(s, 7, 11))
+            // A slow swell (15 s knots, interpolated) plus a little per-second jitter.
+            let k = s / 15, f = Double(s % 15) / 15
+            let swell = Self.noise(k, 7, 11) * (1 - f) + Self.noise(k + 1, 7, 11) * f
+            return peakEventsPerSecond * Self.daily(ms) * (0.88 + 0.2 * swell + 0.04 * Self.noise(s, 7, 13))
         }
         let history = (0..<120).map { eps(atSecond: sec - 119 + UInt64($0)) }
         let current = history.last ?? 0
@@ -163,10 +175,10 @@ public struct DemoLiveViewSource: LiveViewSource {
     /// Verdict shares in `Verdict.rawValue` order; a couple of districts get
     /// more expired or invalid codes so the dashboard has something to show.
     static func verdictShares(scenario: Int, district: Int) -> [Double] {
-        var s = [0.004, 0.002, 0.0015, 0.0025, 0.0015, 0.008, 0.012, 0.0]
-        if district == 7 { s[5] = 0.05 }          // a terminal fleet with a slow clock
+        var s = [0.002, 0.001, 0.0006, 0.0012, 0.0008, 0.004, 0.007, 0.0]
+        if district == 7 { s[5] = 0.045 }          // a terminal fleet with a slow clock
         if district == 29 { s[3] = 0.02 }         // a batch of forged codes
-        if scenario == 3 { s[6] = 0.03 }          // transit gates retry
+        if scenario == 3 { s[6] = 0.018 }          // transit gates retry
         s[7] = 1 - s.reduce(0, +)
         return s
     }

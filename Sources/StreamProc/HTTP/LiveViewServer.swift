@@ -13,6 +13,8 @@ import NIOCore
 ///   `scenario`; any other value, or a repeated parameter, is a 400 with an
 ///   ``APIError`` body.
 /// - `GET /api/v1/status`: ``StatusResponse`` as JSON.
+///
+/// JSON bodies are encoded with sorted keys (stable output for diffs and caches).
 /// - `GET /metrics`: Prometheus text exposition (format 0.0.4).
 /// - `GET /healthz`: `ok`.
 ///
@@ -115,7 +117,7 @@ public enum LiveViewServer {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.cacheControl] = "no-cache"
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
             let data = try encoder.encode(value)
             return Response(status: status, headers: headers,

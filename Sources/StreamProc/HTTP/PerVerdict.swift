@@ -2,8 +2,8 @@ import Aggregates
 
 /// One value per ``Verdict`` (spec v1 §5), stored densely by `Verdict.rawValue`.
 ///
-/// JSON: an object keyed by the verdict's wire name, in rule order, every
-/// verdict present: `{"malformed":0,"unknown_key":0,…,"valid":12}`. Decoding
+/// JSON: an object keyed by the verdict's wire name, every verdict present:
+/// `{"duplicate":0,"expired":0,…,"valid":12}` (key order is the encoder's). Decoding
 /// accepts missing keys (as zero) and ignores unknown ones.
 public struct PerVerdict<Value: Sendable & Codable & Equatable & AdditiveArithmetic>: Sendable, Equatable {
     /// The values, indexed by `Verdict.rawValue`; always `Verdict.count` long.
