@@ -214,7 +214,7 @@ function shortZh(s) {
   if (s.length > 2 && (s.endsWith("区") || s.endsWith("县")) && !s.endsWith("新区") && !s.endsWith("开区") && !s.endsWith("高新区")) return s.slice(0, -1);
   return s;
 }
-function shortScenario(s) { return String(s ?? "").replace(/^"+|"+$/g, ""); }
+function shortScenario(s) { return String(s ?? "").replace(/"([^"]*)"/g, "“$1”"); }
 function ramp(t) {
   t = Math.max(0, Math.min(1, t)) * (RAMP.length - 1);
   const i = Math.min(RAMP.length - 2, Math.floor(t)), f = t - i, a = RAMP[i], b = RAMP[i + 1];
