@@ -315,13 +315,13 @@ function niceMax(v) {
 function drawSpark(h) {
   const svg = $("spark"), W = svg.clientWidth || 600, H = svg.clientHeight || 190;
   const L = 52, R = 12, T = 10, B = 22, n = h.length;
-  const max = niceMax(Math.max(...h, 1) * 1.1);
+  const max = niceMax(Math.max(...h, 8) * 1.1);
   const x = i => L + (n <= 1 ? 0 : i * (W - L - R) / (n - 1)), y = v => T + (H - T - B) * (1 - v / max);
   let g = "";
   for (let k = 0; k <= 4; k++) {
     const v = max * k / 4, yy = y(v).toFixed(1);
     g += `<line x1="${L}" x2="${W - R}" y1="${yy}" y2="${yy}" stroke="#18304f" stroke-width="1"/>`;
-    g += `<text x="${L - 8}" y="${(+yy + 4)}" fill="#60779a" font-size="11" text-anchor="end">${fmt(v)}</text>`;
+    g += `<text x="${L - 8}" y="${(+yy + 4)}" fill="#60779a" font-size="11" text-anchor="end">${Number.isInteger(v) ? fmt(v) : v.toFixed(1)}</text>`;
   }
   if (n > 1) {
     const pts = h.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
