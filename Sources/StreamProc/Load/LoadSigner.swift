@@ -81,19 +81,21 @@ public final class LoadSigner {
         guard let kctx = EVP_PKEY_CTX_new_from_name(nil, "SM2", nil) else { return false }
         defer { EVP_PKEY_CTX_free(kctx) }
         var pkey: OpaquePointer?
-        let group = Array("SM2".utf8) + [0]
+        // OSSL_PARAM keeps the key and buffer pointers: use static strings (a Swift
+        // String passed as `const char *` lives only for the call).
+        let groupKey: StaticString = "group", pubKey: StaticString = "pub", groupName: StaticString = "SM2"
         var pub = publicKey
-        let ok: Bool = group.withUnsafeBufferPointer { g in
-            pub.withUnsafeMutableBufferPointer { p in
-                var params: [OSSL_PARAM] = [
-                    OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                        UnsafeMutablePointer(mutating: g.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) }), 3),
-                    OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, p.baseAddress, p.count),
-                    OSSL_PARAM_construct_end(),
-                ]
-                return EVP_PKEY_fromdata_init(kctx) == 1
-                    && EVP_PKEY_fromdata(kctx, &pkey, 0x86 /* EVP_PKEY_PUBLIC_KEY */, &params) == 1
-            }
+        let ok: Bool = pub.withUnsafeMutableBufferPointer { p in
+            var params: [OSSL_PARAM] = [
+                OSSL_PARAM_construct_utf8_string(
+                    UnsafeRawPointer(groupKey.utf8Start).assumingMemoryBound(to: CChar.self),
+                    UnsafeMutableRawPointer(mutating: groupName.utf8Start).assumingMemoryBound(to: CChar.self), 3),
+                OSSL_PARAM_construct_octet_string(
+                    UnsafeRawPointer(pubKey.utf8Start).assumingMemoryBound(to: CChar.self), p.baseAddress, p.count),
+                OSSL_PARAM_construct_end(),
+            ]
+            return EVP_PKEY_fromdata_init(kctx) == 1
+                && EVP_PKEY_fromdata(kctx, &pkey, 0x86 /* EVP_PKEY_PUBLIC_KEY */, &params) == 1
         }
         guard ok, let pkey else { return false }
         defer { EVP_PKEY_free(pkey) }
