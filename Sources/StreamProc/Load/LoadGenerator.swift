@@ -371,7 +371,9 @@ public struct LoadGenerator: Sendable {
         }
         value += plan.tail
         if plan.kind == .badJSON {
-            let cut = max(1, min(value.count - 2, Int(Double(value.count) * plan.cutFraction)))
+            // Cut inside the part before the code, so the bytes do not depend on the
+            // (randomized) signature length.
+            let cut = max(1, min(plan.head.count - 1, Int(Double(plan.head.count) * plan.cutFraction)))
             value.removeLast(value.count - cut)
         }
         return GeneratedEvent(value: value, key: plan.recordKey, kind: plan.kind,
