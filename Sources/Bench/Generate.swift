@@ -36,8 +36,15 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Mean events per second of event time (diurnal curve around it).") var rate: Double = 2_000
     @Flag(help: "Also write DIR/signing-keys.json with the PRIVATE signing keys (mode 0600).")
     var writeSigningKeys = false
+    @Option(help: "Before generating, measure one-core signing rates with this many signatures per algorithm (0: skip).")
+    var measureSigning: Int = 0
 
     func run() async throws {
+        if measureSigning > 0 {
+            for r in LoadSigningBenchmark.run(count: measureSigning) {
+                print("signing \(r.alg.rawValue): \(r.signatures) in \(String(format: "%.3f", r.seconds)) s = \(String(format: "%.0f", r.perSecond))/s on one core")
+            }
+        }
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
         let start = startMs ?? (nowMs - Int64(Double(events) / max(rate, 1e-9) * 1000)) / 60_000 * 60_000
         let config = WorkloadConfiguration(
