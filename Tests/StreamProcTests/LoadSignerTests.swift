@@ -34,9 +34,17 @@ struct LoadSignerTests {
     func sm2VerifiesWithDistid() throws {
         var rng = LoadRandom(seed: 7)
         let signer = LoadSigner()
-        for distid in [LoadSigningKey.defaultDistid, "CQ-YKM-GEN-B@cq.gov.cn"] {
+        for (fast, distid) in [(true, LoadSigningKey.defaultDistid), (true, "CQ-YKM-GEN-B@cq.gov.cn"),
+                               (false, LoadSigningKey.defaultDistid), (false, "CQ-YKM-GEN-B@cq.gov.cn")] {
+            signer.fastSM2Signing = fast
             let key = try LoadSigningKey(iss: "CQ-YKM", kid: "k", alg: .sm2, privateKey: rng.bytes32(), distid: distid)
-            let msg = Array(#"{"iss":"CQ-YKM","kid":"k","typ":"P","sub":"u0123456789ab","iat":1,"exp":61}"#.utf8)
+            var msg = Array(#"{"iss":"CQ-YKM","kid":"k","typ":"P","sub":"u0123456789ab","iat":1,"exp":61}"#.utf8)
+            // Many signatures: r and s with and without a leading 0x00 byte in DER.
+            for i in 0..<40 {
+                msg[45] = UInt8(0x61 + i % 6)
+                let sig = try #require(signer.sign(msg, with: key))
+                #expect(LoadSigner.verifySM2(message: msg, signature: sig, publicKey: key.publicKey, distid: distid), "fast=\(fast)")
+            }
             let sig = try #require(signer.sign(msg, with: key))
             #expect(sig.first == 0x30 && sig.count >= 8 && sig.count <= 72)
             #expect(LoadSigner.verifySM2(message: msg, signature: sig, publicKey: key.publicKey, distid: distid))

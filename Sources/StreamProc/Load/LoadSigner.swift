@@ -17,6 +17,10 @@ public final class LoadSigner {
     private let md: OpaquePointer?          // EVP_MD * (SM3, fetched once)
     private let mdctx: OpaquePointer?       // EVP_MD_CTX *
     private var sm2Contexts: [(key: LoadSigningKey, ctx: OpaquePointer)] = []
+    private var fastSM2: LoadSM2Signer?
+    /// Whether SM2 uses ``LoadSM2Signer`` (wNAF with a precomputed table, ~4× faster,
+    /// not constant-time) instead of OpenSSL's `EVP_PKEY_sign`. Default true.
+    public var fastSM2Signing = true
 
     /// A fresh session.
     public init() {
@@ -53,8 +57,13 @@ public final class LoadSigner {
               za.withUnsafeBytes({ EVP_DigestUpdate(mdctx, $0.baseAddress, $0.count) }) == 1,
               message.withUnsafeBytes({ EVP_DigestUpdate(mdctx, $0.baseAddress, $0.count) }) == 1,
               e.withUnsafeMutableBufferPointer({ EVP_DigestFinal_ex(mdctx, $0.baseAddress, &elen) }) == 1,
-              elen == 32, let ctx = context(for: key, pkey: pkey)
+              elen == 32
         else { return nil }
+        if fastSM2Signing {
+            if fastSM2 == nil { fastSM2 = LoadSM2Signer() }
+            return fastSM2?.sign(digest: e, key: key)
+        }
+        guard let ctx = context(for: key, pkey: pkey) else { return nil }
         var sig = [UInt8](repeating: 0, count: 80)  // DER of two 32-byte INTEGERs: at most 72
         var siglen = sig.count
         let rc = sig.withUnsafeMutableBufferPointer { s in
