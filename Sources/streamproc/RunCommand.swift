@@ -31,13 +31,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
     @Option(help: "Verification workers per batch. Default: the number of cores.") var workers: String?
     @Option(help: "Largest batch from the consumer, records. Default 2000.") var maxBatch: String?
-    @Option(help: "Embedded load generator rate, events/s. Default 2000.") var loadRate: String?
+    @Option(help: "Embedded load generator rate, events/s. Default 1000.") var loadRate: String?
     @Option(help: "Partitions per topic in the embedded cluster. Default 4.") var partitions: String?
     @Option(help: "Terminal summary interval, s (0: off). Default 5.") var summaryS: String?
     @Option(help: "This instance's id in output records. Default hostname-pid.") var processorId: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default info.") var logLevel: String?
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // the summary and the dashboard address show up at once, even when piped
         let env = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
             flag ?? env["STREAMPROC_" + name]

@@ -24,3 +24,16 @@ public enum ViewWindow: String, CaseIterable, Sendable, Codable, Hashable {
         }
     }
 }
+
+extension ViewWindow {
+    /// The window counters' view of the same span (see `RollingView` for the exact edges).
+    public var rollingView: RollingView {
+        switch self {
+        case .oneMinute: .oneMinute
+        case .fiveMinutes: .fiveMinutes
+        case .fifteenMinutes: .fifteenMinutes
+        case .oneHour: .oneHour
+        case .twentyFourHours: .twentyFourHours
+        }
+    }
+}

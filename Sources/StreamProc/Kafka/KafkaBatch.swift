@@ -201,3 +201,13 @@ struct KafkaBatchBuilder {
         return batch
     }
 }
+
+/// A batch's values are judged in place, without copying (``ParallelJudge``).
+extension KafkaBatch: RecordValues {
+    public func withValue<R>(at index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let slot = slots[index]
+        return bytes.withUnsafeBytes { raw in
+            body(UnsafeRawBufferPointer(rebasing: raw[Int(slot.valueStart)..<(Int(slot.valueStart) + Int(slot.valueLength))]))
+        }
+    }
+}

@@ -34,10 +34,8 @@ public enum MainJob {
             let c = try EmbeddedKafkaCluster(brokers: 1, topics: topics)
             cluster = c
             configuration.brokers = c.bootstrapServers
-            var workload = WorkloadConfiguration()
-            workload.startMs = startedAt
-            workload.ratePerSecond = configuration.loadRate
-            workload.seed = UInt64(truncatingIfNeeded: startedAt)
+            let workload = WorkloadConfiguration(seed: UInt64(truncatingIfNeeded: startedAt), startMs: startedAt,
+                                                 ratePerSecond: configuration.loadRate, deterministicKeys: false)
             let generator = try LoadGenerator(workload)
             registry = try KeyRegistry(json: generator.registryJSON())
             let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: c.bootstrapServers),
@@ -89,19 +87,19 @@ public enum MainJob {
 /// SIGINT/SIGTERM counting (the second exits at once) and SIGHUP, on a
 /// dispatch queue of their own. swift-service-lifecycle handles the first
 /// SIGINT/SIGTERM; these sources observe the same signals beside it.
-final class SignalHandlers: Sendable {
+final class SignalHandlers: @unchecked Sendable {
     private let queue = DispatchQueue(label: "streamproc.signals")
-    private let sources = Mutex<[any DispatchSourceSignal]>([])
-    private let interrupts = Mutex(0)
+    // Set up and cancelled from the task that runs the main job only.
+    private var sources: [any DispatchSourceSignal] = []
+    private let interrupts = Atomic<Int>(0)
     private let logger: Logger
 
     init(logger: Logger) { self.logger = logger }
 
     func onSecondInterrupt(_ action: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
-            install(sig) { [interrupts, logger] in
-                let n = interrupts.withLock { $0 += 1; return $0 }
-                if n >= 2 {
+            install(sig) { [self] in
+                if interrupts.wrappingAdd(1, ordering: .relaxed).newValue >= 2 {
                     logger.warning("second signal: exiting now")
                     action()
                 }
@@ -116,8 +114,8 @@ final class SignalHandlers: Sendable {
         let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
         s.setEventHandler(handler: action)
         s.resume()
-        sources.withLock { $0.append(s) }
+        sources.append(s)
     }
 
-    func cancel() { sources.withLock { for s in $0 { s.cancel() } } }
+    func cancel() { for s in sources { s.cancel() } }
 }

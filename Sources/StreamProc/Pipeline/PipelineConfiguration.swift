@@ -36,7 +36,7 @@ public struct PipelineConfiguration: Sendable {
     /// Largest batch handed from the poll thread, records. Env `STREAMPROC_MAX_BATCH`.
     public var maxBatch: Int = 2_000
     /// Offered rate of the built-in load generator (embedded mode only), events/s. Env `STREAMPROC_LOAD_RATE`.
-    public var loadRate: Double = 2_000
+    public var loadRate: Double = 1_000
     /// Partitions of the input topic the embedded cluster creates. Env `STREAMPROC_PARTITIONS`.
     public var embeddedPartitions: Int = 4
     /// Interval of the terminal summary, seconds (0 turns it off). Env `STREAMPROC_SUMMARY_S`.

@@ -12,9 +12,10 @@ public struct PipelineLiveView: LiveViewSource {
         self.reference = reference
     }
 
-    public func counts(view: RollingView, by: Grouping) async -> CountsResponse {
+    public func counts(view: ViewWindow, by: Grouping) async -> CountsResponse {
         let s = live.snapshot
-        let counts = s.views.indices.contains(view.rawValue) ? s.views[view.rawValue]
+        let index = view.rollingView.rawValue
+        let counts = s.views.indices.contains(index) ? s.views[index]
             : ViewCounts(scenarioCount: reference.scenarios.count, districtCount: reference.districts.count)
         var rows: [CountsRow] = []
         func perVerdict(_ sc: Range<Int>, _ di: Range<Int>) -> PerVerdict<UInt64> {
