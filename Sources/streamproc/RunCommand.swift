@@ -38,8 +38,6 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. Default info.") var logLevel: String?
 
     func run() async throws {
-        nonisolated(unsafe) let out = stdout  // set once, before any other thread prints
-        setvbuf(out, nil, _IOLBF, 0)  // the summary and the dashboard address show up at once, even when piped
         let env = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
             flag ?? env["STREAMPROC_" + name]

@@ -42,7 +42,7 @@ public enum MainJob {
                                              logger: logger)
             services.append(LoadService(generator: generator, producer: producer, topic: configuration.topics[0],
                                         rate: configuration.loadRate, logger: logger))
-            print("streamproc: embedded Kafka mock cluster at \(c.bootstrapServers) (topic \(configuration.topics[0]), \(configuration.embeddedPartitions) partitions); load generator at \(Int(configuration.loadRate)) events/s")
+            Console.line("streamproc: embedded Kafka mock cluster at \(c.bootstrapServers) (topic \(configuration.topics[0]), \(configuration.embeddedPartitions) partitions); load generator at \(Int(configuration.loadRate)) events/s")
         } else {
             registry = try KeyRegistry(contentsOfFile: configuration.keysPath!)
         }
@@ -54,7 +54,7 @@ public enum MainJob {
         let app = LiveViewServer.makeApplication(
             source: source, metrics: metrics, configuration: http, logger: logger,
             onServerRunning: { port in
-                print("streamproc: dashboard at http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(port)/")
+                Console.line("streamproc: dashboard at http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(port)/")
             })
         var summary: [any Service] = []
         if configuration.summaryIntervalS > 0 {

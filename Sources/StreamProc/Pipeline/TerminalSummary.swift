@@ -19,7 +19,7 @@ public struct TerminalSummary: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully {
             do { try await Task.sleep(for: .milliseconds(Int(intervalS * 1000))) } catch { return }
-            print(Self.render(live.snapshot, reference: reference))
+            Console.line(Self.render(live.snapshot, reference: reference))
         }
     }
 
