@@ -18,6 +18,12 @@ public struct LiveTotals: Sendable {
     public var judgeNs: UInt64 = 0
     /// Wall time spent applying judgements in order (rule 7, counters, output records), nanoseconds.
     public var applyNs: UInt64 = 0
+    /// CPU time decoding, summed over workers, nanoseconds (``JudgeTiming/decodeNs``).
+    public var decodeCpuNs: UInt64 = 0
+    /// CPU time in key lookup, verification and lifetime rules, summed over workers, nanoseconds.
+    public var verifyCpuNs: UInt64 = 0
+    /// Wall time the loop waited for output deliveries before storing offsets, nanoseconds.
+    public var deliveryWaitNs: UInt64 = 0
 
     public init(scenarios: Int = 0, districts: Int = 0) {
         byScenario = [UInt64](repeating: 0, count: scenarios)

@@ -165,7 +165,8 @@ public final class Pipeline: Service, Sendable {
             let engine = pipeline.engine.withLock { $0 }
             let t0 = DispatchTime.now().uptimeNanoseconds
             let judge = ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
-            var judgements = await judge.judge(batch, nowMs: nowMs)
+            var timing = JudgeTiming()
+            var judgements = await judge.judge(batch, nowMs: nowMs, timing: &timing)
             let t1 = DispatchTime.now().uptimeNanoseconds
             var messages: [KafkaProducerMessage] = []
             var touched: [TopicPartition] = []
@@ -217,6 +218,8 @@ public final class Pipeline: Service, Sendable {
             let t2 = DispatchTime.now().uptimeNanoseconds
             totals.add(verdicts: verdictCounts, late: late)
             totals.judgeNs += t1 - t0
+            totals.decodeCpuNs += timing.decodeNs
+            totals.verifyCpuNs += timing.verifyNs
             totals.applyNs += t2 - t1
             if let m = pipeline.metrics {
                 for v in Verdict.allCases where verdictCounts[Int(v.rawValue)] > 0 {
@@ -251,7 +254,11 @@ public final class Pipeline: Service, Sendable {
         /// Awaits the oldest in-flight delivery, then stores the offsets it unlocks.
         mutating func completeOldest() async throws {
             let first = inFlight.removeFirst()
-            if let d = first.delivery { try await d.value }
+            if let d = first.delivery {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                try await d.value
+                totals.deliveryWaitNs += DispatchTime.now().uptimeNanoseconds - t0
+            }
             for (tp, next) in first.offsets where next > 0 {
                 consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: next - 1)
             }
