@@ -38,6 +38,8 @@ public struct EventDecoder: Sendable {
     public var clockAheadToleranceMs: Int64 { config.clockAheadToleranceMs }
     /// Largest accepted decoded payload, in bytes (spec §3: 1 KiB).
     public static let maxPayloadBytes = 1024
+    /// Upper bound for a configured `maxDepth` (the parser recurses once per level).
+    public static let depthCeiling = 512
 
     /// Immutable settings behind one reference, so copying the decoder (e.g. into closures) costs one retain.
     private final class Config: Sendable {
@@ -49,8 +51,9 @@ public struct EventDecoder: Sendable {
 
         init(reference: ReferenceData, maxValueBytes: Int, maxDepth: Int, clockAheadToleranceMs: Int64) {
             self.reference = reference
-            self.maxValueBytes = maxValueBytes
-            self.maxDepth = maxDepth
+            // Tape offsets are 32-bit.
+            self.maxValueBytes = min(maxValueBytes, Int(Int32.max) - 1)
+            self.maxDepth = min(max(maxDepth, 1), EventDecoder.depthCeiling)
             self.clockAheadToleranceMs = clockAheadToleranceMs
             self.detailKinds = reference.scenarios.map { DetailKind(scenarioID: $0.id) }
         }
@@ -60,8 +63,8 @@ public struct EventDecoder: Sendable {
 
     /// - Parameters:
     ///   - reference: scenario/district tables; a scenario whose id has no §6 schema always yields `bad_detail`.
-    ///   - maxValueBytes: size limit in bytes (default 16 KiB, spec §1).
-    ///   - maxDepth: nesting limit (default 32, spec §1).
+    ///   - maxValueBytes: size limit in bytes (default 16 KiB, spec §1; capped at 2^31 − 2).
+    ///   - maxDepth: nesting limit (default 32, spec §1; clamped to 1...``depthCeiling``).
     ///   - clockAheadToleranceMs: `clock_ahead` tolerance in ms (default 300 000, spec §5).
     public init(reference: ReferenceData, maxValueBytes: Int = 16 * 1024, maxDepth: Int = 32,
                 clockAheadToleranceMs: Int64 = 300_000) {

@@ -196,8 +196,8 @@ struct JSONParser {
                 return .syntax
             }
         }
-        guard count <= Int(UInt16.max) else { return .syntax }
-        tape[me].count = UInt16(count)
+        guard count <= Int(UInt32.max) else { return .syntax }
+        tape[me].count = UInt32(count)
         tape[me].end = Int32(pos)
         tape[me].next = Int32(nodeCount)
         return nil
@@ -227,8 +227,8 @@ struct JSONParser {
                 return .syntax
             }
         }
-        guard count <= Int(UInt16.max) else { return .syntax }
-        tape[me].count = UInt16(count)
+        guard count <= Int(UInt32.max) else { return .syntax }
+        tape[me].count = UInt32(count)
         tape[me].end = Int32(pos)
         tape[me].next = Int32(nodeCount)
         if count > 1 {
