@@ -81,15 +81,12 @@ public struct EventDecoder: Sendable {
         if n > maxValueBytes { return .malformed(.tooLarge, attribution: nil) }
         guard n > 0, let raw = value.baseAddress else { return .malformed(.badJSON, attribution: nil) }
         let base = raw.assumingMemoryBound(to: UInt8.self)
-        let pre = JSONPrescan.scan(base, n, limit: maxDepth)
-        if pre.maxDepth > maxDepth { return .malformed(.tooDeep, attribution: nil) }
-        return withUnsafeTemporaryAllocation(of: JSONNode.self, capacity: pre.nodeBound) { tape in
-            var parser = JSONParser(base: base, length: n, tape: tape, maxDepth: maxDepth)
-            switch parser.parseDocument() {
+        return JSONParse.withDocument(base, n, maxDepth: maxDepth) { parsed in
+            switch parsed {
+            case .failure(.tooDeep): return .malformed(.tooDeep, attribution: nil)
             case .failure(.syntax): return .malformed(.badJSON, attribution: nil)
             case .failure(.duplicateKey): return .malformed(.duplicateKey, attribution: nil)
-            case .success(let count):
-                let doc = JSONDocument(base: base, nodes: UnsafeBufferPointer(rebasing: tape[0..<count]))
+            case .success(let doc):
                 guard doc[0].kind == .object else { return .malformed(.badJSON, attribution: nil) }
                 return validate(doc, nowMs: nowMs)
             }
@@ -244,15 +241,11 @@ public struct EventDecoder: Sendable {
     func decodeClaims(_ p: UnsafeBufferPointer<UInt8>) -> Result<CodeClaims, CodeFailure> {
         let bad = Result<CodeClaims, CodeFailure>.failure(CodeFailure(reason: .badPayload))
         guard let base = p.baseAddress, p.count > 0 else { return bad }
-        let pre = JSONPrescan.scan(base, p.count, limit: maxDepth)
-        guard pre.maxDepth <= maxDepth else { return bad }
-        return withUnsafeTemporaryAllocation(of: JSONNode.self, capacity: pre.nodeBound) { tape in
-            var parser = JSONParser(base: base, length: p.count, tape: tape, maxDepth: maxDepth)
-            switch parser.parseDocument() {
-            case .failure(.syntax): return bad
+        return JSONParse.withDocument(base, p.count, maxDepth: maxDepth) { parsed in
+            switch parsed {
+            case .failure(.tooDeep), .failure(.syntax): return bad
             case .failure(.duplicateKey): return .failure(CodeFailure(reason: .duplicateKey))
-            case .success(let count):
-                let doc = JSONDocument(base: base, nodes: UnsafeBufferPointer(rebasing: tape[0..<count]))
+            case .success(let doc):
                 guard doc[0].kind == .object else { return bad }
                 // One pass over the members (keys compared after unescaping).
                 var iss = -1, kid = -1, typ = -1, sub = -1, iatN = -1, expN = -1, ext = -1
