@@ -1,4 +1,9 @@
 import Aggregates
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Decodes one Kafka record value into a ``ScanEvent`` or a `malformed`
 /// verdict (spec v1 §1–§3, §5 rule 1, §6). Signatures are neither verified
@@ -218,12 +223,11 @@ public struct EventDecoder: Sendable {
         let bad = Result<SignedCode, CodeFailure>.failure(CodeFailure(reason: .badCode))
         guard b.count >= 5, b[0] == UInt8(ascii: "Y"), b[1] == UInt8(ascii: "K"), b[2] == UInt8(ascii: "M"),
               b[3] == UInt8(ascii: "1"), b[4] == UInt8(ascii: ".") else { return bad }
-        var dot = -1
-        for i in 5..<b.count where b[i] == UInt8(ascii: ".") {
-            if dot >= 0 { return bad }  // a fourth part
-            dot = i
-        }
-        guard dot >= 0 else { return bad }
+        // The first dot after the tag ends the payload; a further dot lands in the signature
+        // part, which base64url then rejects (a fourth part is `bad_code` either way).
+        guard let start = b.baseAddress,
+              let hit = memchr(start + 5, Int32(UInt8(ascii: ".")), b.count - 5) else { return bad }
+        let dot = UnsafeRawPointer(hit) - UnsafeRawPointer(start)
         guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: b[5..<dot])),
               let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: b[(dot + 1)...])) else { return bad }
         guard payload.count <= EventDecoder.maxPayloadBytes else {
