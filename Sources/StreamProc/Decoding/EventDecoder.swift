@@ -11,7 +11,8 @@ import Darwin
 /// algorithm: `bad_signature_encoding` is decided by the verifier).
 ///
 /// Order of checks (the first failure is the reason):
-/// 1. size > `maxValueBytes` → `too_large`; nesting > `maxDepth` (byte scan that skips strings) → `too_deep`;
+/// 1. size > `maxValueBytes` → `too_large`; nesting > `maxDepth` → `too_deep`, with precedence over
+///    every parse error (as if a string-aware byte scan ran first; see ``JSONParse`` for the fast path);
 /// 2. strict RFC 8259 parse of the whole value → `bad_json` / `duplicate_key` (any object at any depth);
 ///    a top-level value that is not an object → `bad_json`;
 /// 3. the fields of spec §2 in table order (`v`, `event_id`, `scenario`, `district`, `terminal_id`,
