@@ -96,3 +96,45 @@ import Testing
         return i == b.count
     }
 }
+
+/// Damaged corpus lines: never a crash, always the expected reason.
+@Suite struct DecodingDamageTests {
+    static func sample() throws -> [[UInt8]] {
+        try SharedFixtures.lines("corpus/v1/events.jsonl").enumerated()
+            .filter { $0.offset % 11 == 0 }.map { Array($0.element) }
+            .filter { $0.first == UInt8(ascii: "{") && $0.last == UInt8(ascii: "}") }
+    }
+
+    /// A proper prefix of a JSON object text is never a JSON text.
+    @Test func truncatedLinesAreBadJSON() throws {
+        let decoder = EventDecoder(reference: .embedded)
+        var checked = 0
+        for line in try Self.sample() {
+            for cut in stride(from: 0, to: line.count, by: 13) {
+                let r = decoder.decode(Array(line[0..<cut]), nowMs: DecodingFixture.nowMs)
+                guard case .malformed(.badJSON, nil) = r else {
+                    Issue.record("prefix \(cut) of \(String(decoding: line.prefix(60), as: UTF8.self)): \(r)")
+                    return
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 1000)
+    }
+
+    /// 0xFF is never valid UTF-8 nor JSON syntax, wherever it lands.
+    @Test func byteFFAnywhereIsBadJSON() throws {
+        let decoder = EventDecoder(reference: .embedded)
+        for line in try Self.sample().prefix(60) {
+            for at in stride(from: 0, to: line.count, by: 7) {
+                var damaged = line
+                damaged[at] = 0xFF
+                let r = decoder.decode(damaged, nowMs: DecodingFixture.nowMs)
+                guard case .malformed(.badJSON, nil) = r else {
+                    Issue.record("0xFF at \(at) of \(String(decoding: line.prefix(60), as: UTF8.self)): \(r)")
+                    return
+                }
+            }
+        }
+    }
+}

@@ -296,6 +296,19 @@ import Testing
         #expect(r2.attributed == false)
     }
 
+    @Test func largeDocumentsUseTheSecondTape() {
+        // More values than the 1 KiB first tape holds.
+        let big = "[" + (0..<300).map(String.init).joined(separator: ",") + "]"
+        #expect(F.decode(F.event(["x": big])).event != nil)
+        #expect(F.decode(F.event(["x": big, "y": "{\"a\":1,\"a\":2}"])).reason == .duplicateKey)
+        #expect(F.decode(F.event(["x": big, "y": "01"])).reason == .badJSON)
+        let deep = String(repeating: "[", count: 40) + String(repeating: "]", count: 40)
+        #expect(F.decode(F.event(["x": big, "y": deep])).reason == .tooDeep)
+        // Depth wins over an earlier syntax error or duplicate key.
+        #expect(F.decode(F.event(["a": "01", "y": deep])).reason == .tooDeep)
+        #expect(F.decode(F.event(["v": "1", "y": deep]).replacingOccurrences(of: "\"y\"", with: "\"v\"")).reason == .tooDeep)
+    }
+
     @Test func unknownFieldsIgnoredAndEscapedKeysMatch() throws {
         // `\u0076` is "v": a value whose `v` key is written escaped decodes.
         let text = F.event().replacingOccurrences(of: "{\"v\":1", with: "{\"\\u0076\":1")

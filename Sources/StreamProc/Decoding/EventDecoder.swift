@@ -1,4 +1,9 @@
 import Aggregates
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Decodes one Kafka record value into a ``ScanEvent`` or a `malformed`
 /// verdict (spec v1 §1–§3, §5 rule 1, §6). Signatures are neither verified
@@ -6,7 +11,8 @@ import Aggregates
 /// algorithm: `bad_signature_encoding` is decided by the verifier).
 ///
 /// Order of checks (the first failure is the reason):
-/// 1. size > `maxValueBytes` → `too_large`; nesting > `maxDepth` (byte scan that skips strings) → `too_deep`;
+/// 1. size > `maxValueBytes` → `too_large`; nesting > `maxDepth` → `too_deep`, with precedence over
+///    every parse error (as if a string-aware byte scan ran first; see ``JSONParse`` for the fast path);
 /// 2. strict RFC 8259 parse of the whole value → `bad_json` / `duplicate_key` (any object at any depth);
 ///    a top-level value that is not an object → `bad_json`;
 /// 3. the fields of spec §2 in table order (`v`, `event_id`, `scenario`, `district`, `terminal_id`,
@@ -38,6 +44,8 @@ public struct EventDecoder: Sendable {
     public var clockAheadToleranceMs: Int64 { config.clockAheadToleranceMs }
     /// Largest accepted decoded payload, in bytes (spec §3: 1 KiB).
     public static let maxPayloadBytes = 1024
+    /// Upper bound for a configured `maxDepth` (the parser recurses once per level).
+    public static let depthCeiling = 512
 
     /// Immutable settings behind one reference, so copying the decoder (e.g. into closures) costs one retain.
     private final class Config: Sendable {
@@ -49,8 +57,9 @@ public struct EventDecoder: Sendable {
 
         init(reference: ReferenceData, maxValueBytes: Int, maxDepth: Int, clockAheadToleranceMs: Int64) {
             self.reference = reference
-            self.maxValueBytes = maxValueBytes
-            self.maxDepth = maxDepth
+            // Tape offsets are 32-bit.
+            self.maxValueBytes = min(maxValueBytes, Int(Int32.max) - 1)
+            self.maxDepth = min(max(maxDepth, 1), EventDecoder.depthCeiling)
             self.clockAheadToleranceMs = clockAheadToleranceMs
             self.detailKinds = reference.scenarios.map { DetailKind(scenarioID: $0.id) }
         }
@@ -60,8 +69,8 @@ public struct EventDecoder: Sendable {
 
     /// - Parameters:
     ///   - reference: scenario/district tables; a scenario whose id has no §6 schema always yields `bad_detail`.
-    ///   - maxValueBytes: size limit in bytes (default 16 KiB, spec §1).
-    ///   - maxDepth: nesting limit (default 32, spec §1).
+    ///   - maxValueBytes: size limit in bytes (default 16 KiB, spec §1; capped at 2^31 − 2).
+    ///   - maxDepth: nesting limit (default 32, spec §1; clamped to 1...``depthCeiling``).
     ///   - clockAheadToleranceMs: `clock_ahead` tolerance in ms (default 300 000, spec §5).
     public init(reference: ReferenceData, maxValueBytes: Int = 16 * 1024, maxDepth: Int = 32,
                 clockAheadToleranceMs: Int64 = 300_000) {
@@ -78,15 +87,12 @@ public struct EventDecoder: Sendable {
         if n > maxValueBytes { return .malformed(.tooLarge, attribution: nil) }
         guard n > 0, let raw = value.baseAddress else { return .malformed(.badJSON, attribution: nil) }
         let base = raw.assumingMemoryBound(to: UInt8.self)
-        let pre = JSONPrescan.scan(base, n, limit: maxDepth)
-        if pre.maxDepth > maxDepth { return .malformed(.tooDeep, attribution: nil) }
-        return withUnsafeTemporaryAllocation(of: JSONNode.self, capacity: pre.nodeBound) { tape in
-            var parser = JSONParser(base: base, length: n, tape: tape, maxDepth: maxDepth)
-            switch parser.parseDocument() {
+        return JSONParse.withDocument(base, n, maxDepth: maxDepth) { parsed in
+            switch parsed {
+            case .failure(.tooDeep): return .malformed(.tooDeep, attribution: nil)
             case .failure(.syntax): return .malformed(.badJSON, attribution: nil)
             case .failure(.duplicateKey): return .malformed(.duplicateKey, attribution: nil)
-            case .success(let count):
-                let doc = JSONDocument(base: base, nodes: UnsafeBufferPointer(rebasing: tape[0..<count]))
+            case .success(let doc):
                 guard doc[0].kind == .object else { return .malformed(.badJSON, attribution: nil) }
                 return validate(doc, nowMs: nowMs)
             }
@@ -218,12 +224,11 @@ public struct EventDecoder: Sendable {
         let bad = Result<SignedCode, CodeFailure>.failure(CodeFailure(reason: .badCode))
         guard b.count >= 5, b[0] == UInt8(ascii: "Y"), b[1] == UInt8(ascii: "K"), b[2] == UInt8(ascii: "M"),
               b[3] == UInt8(ascii: "1"), b[4] == UInt8(ascii: ".") else { return bad }
-        var dot = -1
-        for i in 5..<b.count where b[i] == UInt8(ascii: ".") {
-            if dot >= 0 { return bad }  // a fourth part
-            dot = i
-        }
-        guard dot >= 0 else { return bad }
+        // The first dot after the tag ends the payload; a further dot lands in the signature
+        // part, which base64url then rejects (a fourth part is `bad_code` either way).
+        guard let start = b.baseAddress,
+              let hit = memchr(start + 5, Int32(UInt8(ascii: ".")), b.count - 5) else { return bad }
+        let dot = UnsafeRawPointer(hit) - UnsafeRawPointer(start)
         guard let payload = Base64URL.decode(UnsafeBufferPointer(rebasing: b[5..<dot])),
               let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: b[(dot + 1)...])) else { return bad }
         guard payload.count <= EventDecoder.maxPayloadBytes else {
@@ -241,15 +246,11 @@ public struct EventDecoder: Sendable {
     func decodeClaims(_ p: UnsafeBufferPointer<UInt8>) -> Result<CodeClaims, CodeFailure> {
         let bad = Result<CodeClaims, CodeFailure>.failure(CodeFailure(reason: .badPayload))
         guard let base = p.baseAddress, p.count > 0 else { return bad }
-        let pre = JSONPrescan.scan(base, p.count, limit: maxDepth)
-        guard pre.maxDepth <= maxDepth else { return bad }
-        return withUnsafeTemporaryAllocation(of: JSONNode.self, capacity: pre.nodeBound) { tape in
-            var parser = JSONParser(base: base, length: p.count, tape: tape, maxDepth: maxDepth)
-            switch parser.parseDocument() {
-            case .failure(.syntax): return bad
+        return JSONParse.withDocument(base, p.count, maxDepth: maxDepth) { parsed in
+            switch parsed {
+            case .failure(.tooDeep), .failure(.syntax): return bad
             case .failure(.duplicateKey): return .failure(CodeFailure(reason: .duplicateKey))
-            case .success(let count):
-                let doc = JSONDocument(base: base, nodes: UnsafeBufferPointer(rebasing: tape[0..<count]))
+            case .success(let doc):
                 guard doc[0].kind == .object else { return bad }
                 // One pass over the members (keys compared after unescaping).
                 var iss = -1, kid = -1, typ = -1, sub = -1, iatN = -1, expN = -1, ext = -1

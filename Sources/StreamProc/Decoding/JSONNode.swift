@@ -16,7 +16,7 @@ struct JSONNode {
     var kind: Kind
     var flags: UInt8
     /// Number of members (objects) or elements (arrays); 0 otherwise.
-    var count: UInt16
+    var count: UInt32
     var start: Int32
     var end: Int32
     var next: Int32

@@ -18,6 +18,8 @@ struct JSONParser {
     private let maxDepth: Int
     private var pos = 0
     private(set) var nodeCount = 0
+    /// Whether parsing stopped because the tape was full (the text may still be valid JSON).
+    private(set) var overflowed = false
 
     /// - Parameters:
     ///   - tape: room for the nodes; ``JSONPrescan`` gives a sufficient capacity.
@@ -49,7 +51,7 @@ struct JSONParser {
     }
 
     @inline(__always) private mutating func push(_ kind: JSONNode.Kind, flags: UInt8, start: Int, end: Int) -> Int? {
-        guard nodeCount < tape.count else { return nil }
+        guard nodeCount < tape.count else { overflowed = true; return nil }
         tape[nodeCount] = JSONNode(kind: kind, flags: flags, count: 0, start: Int32(start), end: Int32(end),
                                    next: Int32(nodeCount + 1))
         nodeCount += 1
@@ -196,8 +198,8 @@ struct JSONParser {
                 return .syntax
             }
         }
-        guard count <= Int(UInt16.max) else { return .syntax }
-        tape[me].count = UInt16(count)
+        guard count <= Int(UInt32.max) else { return .syntax }
+        tape[me].count = UInt32(count)
         tape[me].end = Int32(pos)
         tape[me].next = Int32(nodeCount)
         return nil
@@ -227,8 +229,8 @@ struct JSONParser {
                 return .syntax
             }
         }
-        guard count <= Int(UInt16.max) else { return .syntax }
-        tape[me].count = UInt16(count)
+        guard count <= Int(UInt32.max) else { return .syntax }
+        tape[me].count = UInt32(count)
         tape[me].end = Int32(pos)
         tape[me].next = Int32(nodeCount)
         if count > 1 {
