@@ -135,7 +135,8 @@ extension WindowStorage {
         if flags & 1 != 0 {
             st.hasAnchor = true
             st.anchor = try r.signed(); st.lastVerifiedWall = try r.signed(); st.watermark = try r.signed()
-            guard abs(st.anchor) < limit, abs(st.lastVerifiedWall) < limit, abs(st.watermark) < limit
+            guard (-limit...limit).contains(st.anchor), (-limit...limit).contains(st.lastVerifiedWall),
+                  (-limit...limit).contains(st.watermark)
             else { throw .invalid("watermark") }
         }
         if flags & 2 != 0 {

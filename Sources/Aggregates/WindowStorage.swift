@@ -91,7 +91,7 @@ final class WindowStorage: @unchecked Sendable {
     /// Bytes allocated for counters and tags (dictionaries excluded: empty in steady state).
     var allocatedBytes: Int {
         cells * Self.regionCount * 4 + Self.openSlots * 8
-            + (Self.closedSlots + Self.hourSlots) * 8 + MalformedReason.count * 8
+            + (Self.closedSlots + Self.hourSlots) * 8 + MalformedReason.count * 8 + 4 * 8
     }
 
     @usableFromInline func copy() -> WindowStorage {
