@@ -72,9 +72,12 @@ struct Generate: AsyncParsableCommand {
         var bytes = 0
         var lastScannedAt: Int64 = start
         let batch = 50_000
+        var generateTime = Duration.zero
         while line < events {
             let n = min(batch, events - line)
+            let tg = clock.now
             let generated = await generator.generate(count: n)
+            generateTime += clock.now - tg
             var ev: [UInt8] = [], vd: [UInt8] = [], ky: [UInt8] = []
             ev.reserveCapacity(n * 700)
             for e in generated {
@@ -99,6 +102,7 @@ struct Generate: AsyncParsableCommand {
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("start_ms=\(start) seed=\(seed) mix=\(config.mix) event_id prefix=\(generator.eventIdPrefix)")
         print("intended verdicts: " + counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        print("time in generate(count:): \(generateTime); the rest is formatting and writing")
         print("event time: \(start) … \(lastScannedAt) ms")
         if lastScannedAt > nowMs + 300_000 {
             print("WARNING: events end more than 5 min after now: a processor would reject them as clock_ahead until then")
