@@ -62,9 +62,9 @@ struct Generate: AsyncParsableCommand {
                 throw ValidationError("cannot write \(path)")
             }
         }
-        let eventsOut = try OutputFile(dir.appendingPathComponent("events.jsonl").path)
-        let verdictsOut = try OutputFile(dir.appendingPathComponent("intended-verdicts.jsonl").path)
-        let keysOut = try OutputFile(dir.appendingPathComponent("record-keys.txt").path)
+        let eventsOut = try GenerateOutputFile(dir.appendingPathComponent("events.jsonl").path)
+        let verdictsOut = try GenerateOutputFile(dir.appendingPathComponent("intended-verdicts.jsonl").path)
+        let keysOut = try GenerateOutputFile(dir.appendingPathComponent("record-keys.txt").path)
         let clock = ContinuousClock()
         let t0 = clock.now
         var line = 0
@@ -112,7 +112,7 @@ struct Generate: AsyncParsableCommand {
 }
 
 /// A buffered append-only file (POSIX write), for large outputs without Foundation overhead.
-final class OutputFile {
+final class GenerateOutputFile {
     private let fd: Int32
     init(_ path: String) throws {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
