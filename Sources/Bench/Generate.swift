@@ -62,9 +62,9 @@ struct Generate: AsyncParsableCommand {
                 throw ValidationError("cannot write \(path)")
             }
         }
-        let eventsOut = try OutputFile(dir.appendingPathComponent("events.jsonl").path)
-        let verdictsOut = try OutputFile(dir.appendingPathComponent("intended-verdicts.jsonl").path)
-        let keysOut = try OutputFile(dir.appendingPathComponent("record-keys.txt").path)
+        let eventsOut = try GenerateOutputFile(dir.appendingPathComponent("events.jsonl").path)
+        let verdictsOut = try GenerateOutputFile(dir.appendingPathComponent("intended-verdicts.jsonl").path)
+        let keysOut = try GenerateOutputFile(dir.appendingPathComponent("record-keys.txt").path)
         let clock = ContinuousClock()
         let t0 = clock.now
         var line = 0
@@ -72,9 +72,12 @@ struct Generate: AsyncParsableCommand {
         var bytes = 0
         var lastScannedAt: Int64 = start
         let batch = 50_000
+        var generateTime = Duration.zero
         while line < events {
             let n = min(batch, events - line)
+            let tg = clock.now
             let generated = await generator.generate(count: n)
+            generateTime += clock.now - tg
             var ev: [UInt8] = [], vd: [UInt8] = [], ky: [UInt8] = []
             ev.reserveCapacity(n * 700)
             for e in generated {
@@ -99,6 +102,7 @@ struct Generate: AsyncParsableCommand {
               + "\(ProcessInfo.processInfo.activeProcessorCount) cores)")
         print("start_ms=\(start) seed=\(seed) mix=\(config.mix) event_id prefix=\(generator.eventIdPrefix)")
         print("intended verdicts: " + counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        print("time in generate(count:): \(generateTime); the rest is formatting and writing")
         print("event time: \(start) … \(lastScannedAt) ms")
         if lastScannedAt > nowMs + 300_000 {
             print("WARNING: events end more than 5 min after now: a processor would reject them as clock_ahead until then")
@@ -108,7 +112,7 @@ struct Generate: AsyncParsableCommand {
 }
 
 /// A buffered append-only file (POSIX write), for large outputs without Foundation overhead.
-final class OutputFile {
+final class GenerateOutputFile {
     private let fd: Int32
     init(_ path: String) throws {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -232,7 +232,8 @@ public struct LoadGenerator: Sendable {
         }
         let key = keyRing.keys[plan.keyIndex]
         let typ = show ? "T" : (rng.chance(0.07) ? "O" : "P")
-        let sub = "u" + LoadGenerator.hex12(rng.next())
+        // Subjects repeat (commuters scan in and out): a pseudonym from a population of 3 million.
+        let sub = "u" + LoadGenerator.hex12(LoadGenerator.mix(UInt64(rng.below(3_000_000)) &+ configuration.seed &* 0x2545_F491_4F6C_DD1D))
 
         // Payload (spec §3): {"iss","kid","typ","sub","iat","exp"}.
         var p: [UInt8] = []
@@ -327,6 +328,14 @@ public struct LoadGenerator: Sendable {
     static func pad(_ n: Int, _ width: Int) -> String {
         let s = String(n)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+    }
+
+    /// A 64-bit mixing function (SplitMix64's finaliser): spreads subject indexes over pseudonyms.
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     static func hex12(_ x: UInt64) -> String {
