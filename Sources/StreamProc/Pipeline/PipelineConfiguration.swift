@@ -26,6 +26,9 @@ public struct PipelineConfiguration: Sendable {
     public var http: String = "127.0.0.1:8080"
     /// Allowed lateness of the watermark, milliseconds (spec §7: 2 min). Env `STREAMPROC_ALLOWED_LATENESS_MS`.
     public var allowedLatenessMs: Int64 = 120_000
+    /// Allowed lateness the embedded default uses unless told otherwise, ms: its
+    /// load generator's disorder is at most 2 s, so windows may close after 10 s.
+    public static let embeddedAllowedLatenessMs: Int64 = 10_000
     /// Wall-clock time after which an idle partition's watermark advances
     /// with the wall clock, milliseconds (default 30 s). Env `STREAMPROC_IDLE_TIMEOUT_MS`.
     public var idleTimeoutMs: Int64 = 30_000
