@@ -151,4 +151,89 @@ done:
     return ok;
 }
 
+/*
+ * SM2 verification on the curve directly (GB/T 32918.2-2016 §7.1 steps B5–B7), so the
+ * generator's multiples can be precomputed once for all keys (EC_GROUP_precompute_mult,
+ * deprecated in 3.0 but supported). EVP_PKEY_verify on SM2 computes the same equation
+ * without a generator table.
+ */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wdeprecated-declarations"
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+
+/// The sm2p256v1 group with precomputed multiples of G. Read-only afterwards; shared by
+/// all threads. NULL on failure.
+static inline EC_GROUP *streamproc_sm2_group(void) {
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    if (g == NULL) return NULL;
+    BN_CTX *b = BN_CTX_new();
+    if (b == NULL || EC_GROUP_precompute_mult(g, b) != 1) ERR_clear_error(); /* still usable */
+    BN_CTX_free(b);
+    return g;
+}
+#pragma GCC diagnostic pop
+#pragma clang diagnostic pop
+
+/// Decodes an uncompressed point on `g`; NULL unless it is a finite curve point.
+static inline EC_POINT *streamproc_ec_point(const EC_GROUP *g, const unsigned char *oct, size_t len) {
+    EC_POINT *p = EC_POINT_new(g);
+    if (p == NULL) return NULL;
+    if (EC_POINT_oct2point(g, p, oct, len, NULL) != 1 || EC_POINT_is_at_infinity(g, p) ||
+        EC_POINT_is_on_curve(g, p, NULL) != 1) {
+        EC_POINT_free(p);
+        ERR_clear_error();
+        return NULL;
+    }
+    return p;
+}
+
+/// One thread's scratch for streamproc_sm2_verify_digest.
+typedef struct streamproc_sm2_scratch {
+    BN_CTX *bctx;
+    BIGNUM *r, *s, *t, *x1, *e;
+    EC_POINT *q;
+} streamproc_sm2_scratch;
+
+static inline void streamproc_sm2_scratch_free(streamproc_sm2_scratch *w) {
+    if (w == NULL) return;
+    BN_free(w->r); BN_free(w->s); BN_free(w->t); BN_free(w->x1); BN_free(w->e);
+    EC_POINT_free(w->q);
+    BN_CTX_free(w->bctx);
+    OPENSSL_free(w);
+}
+
+static inline streamproc_sm2_scratch *streamproc_sm2_scratch_new(const EC_GROUP *g) {
+    streamproc_sm2_scratch *w = OPENSSL_zalloc(sizeof(*w));
+    if (w == NULL) return NULL;
+    w->bctx = BN_CTX_new();
+    w->r = BN_new(); w->s = BN_new(); w->t = BN_new(); w->x1 = BN_new(); w->e = BN_new();
+    w->q = EC_POINT_new(g);
+    if (!w->bctx || !w->r || !w->s || !w->t || !w->x1 || !w->e || !w->q) {
+        streamproc_sm2_scratch_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+/// SM2 verification of digest e (32 bytes, = SM3(ZA‖M)) against r, s (big-endian
+/// magnitudes) and public point `pub`: t = (r+s) mod n ≠ 0, (x1, y1) = [s]G + [t]P,
+/// valid iff (e + x1) mod n == r. Returns 1 valid, 0 invalid, -1 internal error.
+static inline int streamproc_sm2_verify_digest(const EC_GROUP *g, const EC_POINT *pub,
+                                               streamproc_sm2_scratch *w, const unsigned char *e,
+                                               const unsigned char *r, size_t rlen,
+                                               const unsigned char *s, size_t slen) {
+    const BIGNUM *n = EC_GROUP_get0_order(g);
+    if (n == NULL || !BN_bin2bn(r, (int)rlen, w->r) || !BN_bin2bn(s, (int)slen, w->s) ||
+        !BN_bin2bn(e, 32, w->e)) { ERR_clear_error(); return -1; }
+    if (BN_is_zero(w->r) || BN_is_zero(w->s) || BN_cmp(w->r, n) >= 0 || BN_cmp(w->s, n) >= 0) return 0;
+    if (!BN_mod_add(w->t, w->r, w->s, n, w->bctx)) { ERR_clear_error(); return -1; }
+    if (BN_is_zero(w->t)) return 0;
+    if (!EC_POINT_mul(g, w->q, w->s, pub, w->t, w->bctx)) { ERR_clear_error(); return -1; }
+    if (EC_POINT_is_at_infinity(g, w->q)) return 0;
+    if (!EC_POINT_get_affine_coordinates(g, w->q, w->x1, NULL, w->bctx)) { ERR_clear_error(); return -1; }
+    if (!BN_mod_add(w->e, w->e, w->x1, n, w->bctx)) { ERR_clear_error(); return -1; }
+    return BN_cmp(w->e, w->r) == 0 ? 1 : 0;
+}
+
 #endif
