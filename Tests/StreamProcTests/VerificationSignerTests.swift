@@ -24,25 +24,6 @@ import Testing
             flipped[flipped.count - 1] ^= 0x01
             #expect(key.verify(message: message, signature: flipped) != .valid)
         }
-        if alg == .sm2, let sm2 = key.verifier as? SM2Verifier {
-            // Differential over random in-range (r, s) and mutated valid signatures.
-            var rng = SystemRandomNumberGenerator()
-            for k in 0..<64 {
-                var sig = try signer.sign(message)
-                if k % 2 == 0 {
-                    var r = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-                    r[0] &= 0x7F
-                    sig = [0x30, 0x44, 0x02, 0x20] + r + Array(sig.suffix(from: sig.count - 34))
-                    if sig.count != 70 || sig[36] != 0x02 { continue }
-                } else {
-                    sig[sig.count - 1 - k % 8] ^= UInt8(1 << (k % 8))
-                }
-                let direct = sm2.verify(message: message, signature: sig)
-                #expect(direct == sm2.verifyWithEVP(message: message, signature: sig))
-                #expect(direct != .valid)
-            }
-            #expect(sm2.verifyWithEVP(message: message, signature: try signer.sign(message)) == .valid)
-        }
         if alg == .sm2 {
             // Same key under the default distid: ZA differs, so the signature fails.
             let other = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "T", keyID: "k").replacingOccurrences(of: ",\"distid\":\"bench@example.cn\"", with: ""))]}".utf8))
@@ -96,10 +77,6 @@ import Testing
                   let iss = claims["iss"] as? String, let kid = claims["kid"] as? String,
                   let key = reg.key(issuer: iss, keyID: kid) else { continue }
             let got = key.verify(message: payload, signature: sig)
-            if let sm2 = key.verifier as? SM2Verifier {
-                // Differential: the direct equation agrees with OpenSSL's EVP_PKEY_verify.
-                #expect(sm2.verifyWithEVP(message: payload, signature: sig) == got)
-            }
             if verdict == "valid" {
                 #expect(got == .valid, "line \(v["line"] ?? "?") \(iss)/\(kid)")
                 checkedValid += 1
