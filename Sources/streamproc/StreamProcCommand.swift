@@ -6,6 +6,6 @@ struct StreamProcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamproc",
         abstract: "Stream processor for 渝快码 scan events (spec v1).",
-        subcommands: []
+        subcommands: [MockBrokerCommand.self]
     )
 }
