@@ -6,6 +6,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of streamproc for capacity planning (release builds only).",
-        subcommands: []
+        subcommands: [ConsumeSpeed.self]
     )
 }
