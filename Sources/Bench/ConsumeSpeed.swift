@@ -23,6 +23,9 @@ struct ConsumeSpeed: AsyncParsableCommand {
     @Option(help: "Runs of each path (medians are reported).")
     var runs: Int = 5
 
+    @Option(help: "KafkaConsumerConfiguration.maxBatchSize for the API path.")
+    var batch: Int = 1000
+
     @Flag(help: "Print one JSON line {raw_msgs_per_s, api_msgs_per_s, ratio}.")
     var json = false
 
@@ -53,7 +56,7 @@ struct ConsumeSpeed: AsyncParsableCommand {
         for r in 0..<max(1, runs) {
             let rawRun = try await Self.runRaw(cluster.bootstrapServers, group: "raw-\(r)", count: messages)
             raw.append(Double(messages) / rawRun)
-            let apiRun = try await Self.runAPI(cluster.bootstrapServers, group: "api-\(r)", count: messages, logger: logger)
+            let apiRun = try await Self.runAPI(cluster.bootstrapServers, group: "api-\(r)", count: messages, batch: batch, logger: logger)
             api.append(Double(messages) / apiRun)
             if !json {
                 print("run \(r + 1): raw \(Int(raw.last!)) msg/s, api \(Int(api.last!)) msg/s")
@@ -84,9 +87,10 @@ struct ConsumeSpeed: AsyncParsableCommand {
     }
 
     /// The AsyncSequence API; returns seconds from the first record to the `count`-th.
-    static func runAPI(_ bootstrap: String, group: String, count: Int, logger: Logger) async throws -> Double {
+    static func runAPI(_ bootstrap: String, group: String, count: Int, batch maxBatch: Int, logger: Logger) async throws -> Double {
         var config = KafkaConsumerConfiguration(bootstrapServers: bootstrap, groupID: group, subscription: .topics(["bench"]))
         config.enableAutoCommit = false
+        config.maxBatchSize = maxBatch
         let consumer = try KafkaConsumer(configuration: config, logger: logger)
         var received = 0
         var bytes = 0
@@ -101,7 +105,7 @@ struct ConsumeSpeed: AsyncParsableCommand {
         }
         let elapsed = ContinuousClock.now - (start ?? .now)
         try await consumer.close()
-        precondition(bytes >= 0)
+        if bytes < received { throw KafkaError(code: -1, message: "payloads shorter than 1 byte") }
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }
