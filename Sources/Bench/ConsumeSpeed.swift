@@ -53,13 +53,19 @@ struct ConsumeSpeed: AsyncParsableCommand {
 
         var raw: [Double] = []
         var api: [Double] = []
+        var rawCPU: [Double] = []
+        var apiCPU: [Double] = []
         for r in 0..<max(1, runs) {
+            var cpu0 = processCPUSeconds()
             let rawRun = try await Self.runRaw(cluster.bootstrapServers, group: "raw-\(r)", count: messages)
+            rawCPU.append(Double(messages) / (processCPUSeconds() - cpu0))
             raw.append(Double(messages) / rawRun)
+            cpu0 = processCPUSeconds()
             let apiRun = try await Self.runAPI(cluster.bootstrapServers, group: "api-\(r)", count: messages, batch: batch, logger: logger)
+            apiCPU.append(Double(messages) / (processCPUSeconds() - cpu0))
             api.append(Double(messages) / apiRun)
             if !json {
-                print("run \(r + 1): raw \(Int(raw.last!)) msg/s, api \(Int(api.last!)) msg/s")
+                print("run \(r + 1): raw \(Int(raw.last!)) msg/s, api \(Int(api.last!)) msg/s; per CPU-second (whole process incl. mock broker, group join): raw \(Int(rawCPU.last!)), api \(Int(apiCPU.last!))")
             }
         }
         let rawMedian = median(raw)
@@ -67,6 +73,7 @@ struct ConsumeSpeed: AsyncParsableCommand {
         if json {
             print("{\"raw_msgs_per_s\":\(Int(rawMedian)),\"api_msgs_per_s\":\(Int(apiMedian)),\"ratio\":\(String(format: "%.3f", apiMedian / rawMedian))}")
         } else {
+            print("median per CPU-second: raw \(Int(median(rawCPU))), api \(Int(median(apiCPU))), ratio \(String(format: "%.3f", median(apiCPU) / median(rawCPU)))")
             print("median: raw \(Int(rawMedian)) msg/s, api \(Int(apiMedian)) msg/s, ratio \(String(format: "%.3f", apiMedian / rawMedian)) (\(messages) msgs x 200 B, \(partitions) partitions)")
         }
     }
@@ -108,6 +115,14 @@ struct ConsumeSpeed: AsyncParsableCommand {
         if bytes < received { throw KafkaError(code: -1, message: "payloads shorter than 1 byte") }
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
+}
+
+/// User + system CPU seconds of the whole process so far (getrusage RUSAGE_SELF).
+private func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
 private func median(_ values: [Double]) -> Double {
