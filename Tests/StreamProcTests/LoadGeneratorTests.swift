@@ -72,7 +72,7 @@ struct LoadGeneratorTests {
     }
 
     static func verify(_ entry: [String: String], message: [UInt8], signature: [UInt8]) -> Bool {
-        guard let pub = LoadHex.decode(entry["public_key"] ?? "") else { return false }
+        guard let pub = Hex.decode(entry["public_key"] ?? "") else { return false }
         switch entry["alg"] {
         case "SM2":
             return LoadSigner.verifySM2(message: message, signature: signature, publicKey: pub,

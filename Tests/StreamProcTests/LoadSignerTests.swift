@@ -18,15 +18,15 @@ struct LoadSignerTests {
     @Test("SM2 key from the GB/T 32918.5 private key gives its public key and ZA")
     func sm2KeyAndZA() throws {
         let v = try vector()
-        let key = try LoadSigningKey(iss: "T", kid: "t", alg: .sm2, privateKey: LoadHex.decode(v.private_key) ?? [])
+        let key = try LoadSigningKey(iss: "T", kid: "t", alg: .sm2, privateKey: Hex.decode(v.private_key) ?? [])
         #expect(key.publicKeyHex == v.public_key.lowercased())
         #expect(key.distid == v.distid)
         guard case .sm2(_, let za) = key.backing else { Issue.record("not SM2"); return }
-        #expect(LoadHex.encode(za) == v.za.lowercased())
-        #expect(LoadHex.encode(LoadSM2Curve.sm3(za + Array(v.message_ascii.utf8))) == v.e.lowercased())
+        #expect(Hex.encode(za) == v.za.lowercased())
+        #expect(Hex.encode(LoadSM2Curve.sm3(za + Array(v.message_ascii.utf8))) == v.e.lowercased())
         for t in v.sm3 {
-            let m = t.message_ascii.map { Array($0.utf8) } ?? LoadHex.decode(t.message_hex ?? "") ?? []
-            #expect(LoadHex.encode(LoadSM2Curve.sm3(m)) == t.digest)
+            let m = t.message_ascii.map { Array($0.utf8) } ?? Hex.decode(t.message_hex ?? "") ?? []
+            #expect(Hex.encode(LoadSM2Curve.sm3(m)) == t.digest)
         }
     }
 
@@ -66,7 +66,7 @@ struct LoadSignerTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // SubjectPublicKeyInfo: id-ecPublicKey with curve sm2p256v1 (1.2.156.10197.1.301).
-        let spki = (LoadHex.decode("3059301306072a8648ce3d020106082a811ccf5501822d034200") ?? []) + key.publicKey
+        let spki = (Hex.decode("3059301306072a8648ce3d020106082a811ccf5501822d034200") ?? []) + key.publicKey
         let pem = "-----BEGIN PUBLIC KEY-----\n" + Data(spki).base64EncodedString(options: .lineLength64Characters)
             + "\n-----END PUBLIC KEY-----\n"
         try pem.write(to: dir.appendingPathComponent("pub.pem"), atomically: true, encoding: .utf8)

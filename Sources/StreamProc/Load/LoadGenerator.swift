@@ -373,10 +373,10 @@ public struct LoadGenerator: Sendable {
             }
             value += tag
             value.append(sep1)
-            LoadBase64URL.encode(shown, into: &value)
+            Base64URL.encode(shown, into: &value)
             value += padding
             value.append(UInt8(ascii: "."))
-            LoadBase64URL.encode(sig, into: &value)
+            Base64URL.encode(sig, into: &value)
         }
         value += plan.tail
         if plan.kind == .badJSON {

@@ -10,7 +10,7 @@ enum LoadSM2Curve {
     /// The group order n.
     static let n = bytes("FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFF7203DF6B21C6052B53BBF40939D54123")
 
-    private static func bytes(_ hex: String) -> [UInt8] { LoadHex.decode(hex) ?? [] }
+    private static func bytes(_ hex: String) -> [UInt8] { Hex.decode(hex) ?? [] }
 
     /// Whether a 32-byte big-endian scalar lies in [1, n−2] (GB/T 32918.1 §6.1).
     static func isValidPrivateScalar(_ d: [UInt8]) -> Bool {

@@ -89,7 +89,7 @@ public final class LoadSigningKey: @unchecked Sendable {
     }
 
     /// The public key in lowercase hex, as in the registry's `public_key`.
-    public var publicKeyHex: String { LoadHex.encode(publicKey) }
+    public var publicKeyHex: String { Hex.encode(publicKey) }
     /// The private key in lowercase hex. Only for an explicitly requested private file.
-    public var privateKeyHex: String { LoadHex.encode(privateKey) }
+    public var privateKeyHex: String { Hex.encode(privateKey) }
 }
