@@ -222,7 +222,7 @@ struct Run: AsyncParsableCommand {
     /// User + system CPU seconds of the whole process (getrusage RUSAGE_SELF).
     private func processCPUSeconds() -> Double {
         var ru = rusage()
-        getrusage(RUSAGE_SELF, &ru)
+        getrusage(RUSAGE_SELF.rawValue, &ru)
         return Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
             + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
     }
