@@ -50,6 +50,8 @@ struct Run: AsyncParsableCommand {
     var maxUnsustainable = 1
     @Option(help: "At most this many steps.")
     var maxSteps = 12
+    @Option(help: "Consumer fetch.wait.max.ms (default 5 with the embedded mock cluster, librdkafka's 500 with --brokers).")
+    var fetchWaitMs: Int?
 
     func run() async throws {
         let mixValue: LoadAlgorithmMix
@@ -93,6 +95,10 @@ struct Run: AsyncParsableCommand {
         pc.groupID = "bench-run-\(startedMs)"
         pc.workers = cores
         pc.summaryIntervalS = 0
+        // The mock broker answers an empty fetch only after the full fetch.wait.max.ms
+        // (default 500 ms) even when records arrive meanwhile; a real broker answers as
+        // soon as fetch.min.bytes are there. Keep the mock's hold short.
+        if let w = fetchWaitMs ?? (brokers == nil ? 5 : nil) { pc.consumerExtra["fetch.wait.max.ms"] = String(w) }
         let reference = try ReferenceData(scenariosFile: nil, districtsFile: nil)
         let live = LiveState(startedAtMs: startedMs)
         let observer = RunObserver()

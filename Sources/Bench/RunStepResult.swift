@@ -21,11 +21,11 @@ struct RunStepResult {
     /// Whether the step kept up (see ``isSustainable(achieved:offered:backlogMid:backlogEnd:)``).
     var sustainable: Bool
 
-    /// The rule: achieved ≥ 95 % of offered, and the backlog at the window's end is at
-    /// most half a second of input (≥ 100 records) and not growing (end ≤ mid + 10 %
-    /// of a second of input).
+    /// The rule: achieved ≥ 95 % of offered, and the backlog (produced − counted, which
+    /// includes records in flight) at the window's end is at most one second of input
+    /// (≥ 100 records) and not growing (end ≤ mid + 10 % of a second of input).
     static func isSustainable(achieved: Double, offered: Double, backlogMid: Int64, backlogEnd: Int64) -> Bool {
-        let small = Double(backlogEnd) <= max(0.5 * offered, 100)
+        let small = Double(backlogEnd) <= max(1.0 * offered, 100)
         let notGrowing = Double(backlogEnd) <= Double(max(backlogMid, 0)) + max(0.1 * offered, 100)
         return achieved >= 0.95 * offered && small && notGrowing
     }
