@@ -8,7 +8,9 @@ import StreamProc
 /// the end-to-end capacity test. Starts the embedded librdkafka mock cluster when no
 /// broker is given, runs the streamproc ``Pipeline`` in-process, and steps the offered
 /// rate up (×`--factor`, default 1.5, from `--start-fraction` of the measured
-/// verification capacity) until a step is unsustainable (``RunStepResult/isSustainable(achieved:offered:backlogMid:backlogEnd:)``).
+/// verification capacity) until a step is unsustainable (``RunStepResult/isSustainable(achieved:offered:backlogMid:backlogEnd:)``),
+/// then bisects `--refine` (default 2) steps between the best sustainable and the
+/// lowest unsustainable rate (the ×1.5 ladder alone resolves the limit only to 50 %).
 ///
 /// Per step: events are pre-signed right before the step (``LoadGenerator/generate(count:)``,
 /// event time starting at the planned step start), then offered at the step's rate by
@@ -50,6 +52,8 @@ struct Run: AsyncParsableCommand {
     var maxUnsustainable = 1
     @Option(help: "At most this many steps.")
     var maxSteps = 12
+    @Option(help: "After the ladder stops, bisect this many steps between the best sustainable and the lowest unsustainable rate.")
+    var refine = 2
     @Option(help: "Consumer fetch.wait.max.ms (default 5 with the embedded mock cluster, librdkafka's 500 with --brokers).")
     var fetchWaitMs: Int?
 
@@ -122,7 +126,11 @@ struct Run: AsyncParsableCommand {
         var rate = capacity * startFraction
         var signRate = 8_000.0
         var failed = 0
-        for index in 1...maxSteps {
+        var index = 0
+        var good: Double?, bad: Double?
+        var refinesLeft = refine
+        while index < maxSteps {
+            index += 1
             let label = "step \(index) \(Int(rate))/s"
             let count = Int(rate * (warmS + stepS))
             let genS = Double(count) / signRate + 0.3
@@ -162,12 +170,16 @@ struct Run: AsyncParsableCommand {
             steps.append(step)
             RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms, backlog \(backlogEnd) → \(ok ? "sustainable" : "NOT sustainable")")
             driver.stop()
-            if !ok {
-                failed += 1
-                if failed >= maxUnsustainable { break }
+            if ok { good = max(good ?? 0, rate) } else { bad = min(bad ?? .infinity, rate); failed += 1 }
+            if failed >= maxUnsustainable {
+                // Refinement: bisect between the best sustainable and the lowest unsustainable rate.
+                guard refinesLeft > 0, let g = good, let b = bad, b > g * 1.05 else { break }
+                refinesLeft -= 1
+                rate = (g + b) / 2
+            } else {
+                rate *= factor
             }
             _ = await drain(driver: driver, observer: observer, timeoutS: quick ? 10 : 30, label: "draining")
-            rate *= factor
         }
 
         // 5. Report.
