@@ -182,8 +182,16 @@ struct Run: AsyncParsableCommand {
             _ = await drain(driver: driver, observer: observer, timeoutS: quick ? 10 : 30, label: "draining")
         }
 
-        // 5. Report.
-        let report = RunReport(steps: steps, capacity: capacity, cores: cores, mix: mixValue)
+        // 5. Report. Capacity again (other load on the machine shifts both figures).
+        driver.stop()
+        _ = await drain(driver: driver, observer: observer, timeoutS: quick ? 10 : 30, label: "draining")
+        RunProgress.line("measuring verification capacity again…")
+        let capAfter = try RunCapacity.measure(cores: cores, seconds: quick ? 1 : 2)
+        let capacityAfter = capAfter.capacity(for: mixValue)
+        RunProgress.line("verification capacity after the ladder: " + capAfter.perAlgorithm.map { "\($0.name) \(Int($0.perSecond))/s" }.joined(separator: ", ")
+                         + " → \(Int(capacityAfter)) events/s for the mix")
+        let report = RunReport(steps: steps, capacity: (capacity + capacityAfter) / 2, capacityBefore: capacity,
+                               capacityAfter: capacityAfter, cores: cores, mix: mixValue)
         let svgText = ThroughputChart.svg(steps: steps.map(\.measured),
                                           title: "streamproc bench run: \(cores) cores, \(mixValue)")
         do { try Data(svgText.utf8).write(to: URL(fileURLWithPath: svg)) } catch {
