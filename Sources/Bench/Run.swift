@@ -8,7 +8,7 @@ import StreamProc
 /// the end-to-end capacity test. Starts the embedded librdkafka mock cluster when no
 /// broker is given, runs the streamproc ``Pipeline`` in-process, and steps the offered
 /// rate up (×`--factor`, default 1.5, from `--start-fraction` of the measured
-/// verification capacity) until a step is unsustainable (``RunStepResult/isSustainable(achieved:offered:backlogMid:backlogEnd:)``),
+/// verification capacity) until a step is unsustainable (``RunStepResult/isSustainable(achieved:offered:backlogMid:backlogEnd:p99Ms:maxP99Ms:)``),
 /// then bisects `--refine` (default 2) steps between the best sustainable and the
 /// lowest unsustainable rate (the ×1.5 ladder alone resolves the limit only to 50 %).
 ///
@@ -50,6 +50,8 @@ struct Run: AsyncParsableCommand {
     var factor = 1.5
     @Option(help: "Stop after this many unsustainable steps.")
     var maxUnsustainable = 1
+    @Option(help: "A step whose p99 latency exceeds this many ms is not sustainable.")
+    var maxP99Ms = 1_000.0
     @Option(help: "At most this many steps.")
     var maxSteps = 12
     @Option(help: "After the ladder stops, bisect this many steps between the best sustainable and the lowest unsustainable rate.")
@@ -162,7 +164,8 @@ struct Run: AsyncParsableCommand {
             let backlogEnd = backlog(driver, observer)
             let achieved = Double(window.events) / duration
             let stages = RunStageShare(from: totals0, to: live.snapshot.totals)
-            let ok = RunStepResult.isSustainable(achieved: achieved, offered: rate, backlogMid: backlogMid, backlogEnd: backlogEnd)
+            let ok = RunStepResult.isSustainable(achieved: achieved, offered: rate, backlogMid: backlogMid, backlogEnd: backlogEnd,
+                                                 p99Ms: window.p99Ms, maxP99Ms: maxP99Ms)
             let step = RunStepResult(offered: rate, produced: producedRate, achieved: achieved,
                                      p50Ms: window.p50Ms, p99Ms: window.p99Ms, p999Ms: window.p999Ms,
                                      cpuSPer1k: window.events > 0 ? cpu / Double(window.events) * 1000 : 0,

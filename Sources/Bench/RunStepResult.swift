@@ -18,13 +18,16 @@ struct RunStepResult {
     var backlogMid: Int64, backlogEnd: Int64
     /// Stage time deltas over the window, ns (see ``RunStageShare``).
     var stages: RunStageShare
-    /// Whether the step kept up (see ``isSustainable(achieved:offered:backlogMid:backlogEnd:)``).
+    /// Whether the step kept up (see ``isSustainable(achieved:offered:backlogMid:backlogEnd:p99Ms:maxP99Ms:)``).
     var sustainable: Bool
 
-    /// The rule: achieved ≥ 95 % of offered, and the backlog (produced − counted, which
+    /// The rule: achieved ≥ 95 % of offered, the backlog (produced − counted, which
     /// includes records in flight) at the window's end is at most one second of input
-    /// (≥ 100 records) and not growing (end ≤ mid + 10 % of a second of input).
-    static func isSustainable(achieved: Double, offered: Double, backlogMid: Int64, backlogEnd: Int64) -> Bool {
+    /// (≥ 100 records) and not growing (end ≤ mid + 10 % of a second of input), and
+    /// p99 latency ≤ `maxP99Ms` (a queue that is drained only in bursts is not steady).
+    static func isSustainable(achieved: Double, offered: Double, backlogMid: Int64, backlogEnd: Int64,
+                              p99Ms: Double, maxP99Ms: Double) -> Bool {
+        guard p99Ms <= maxP99Ms else { return false }
         let small = Double(backlogEnd) <= max(1.0 * offered, 100)
         let notGrowing = Double(backlogEnd) <= Double(max(backlogMid, 0)) + max(0.1 * offered, 100)
         return achieved >= 0.95 * offered && small && notGrowing
