@@ -57,6 +57,7 @@ let package = Package(
                 "StreamProc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates"]),

@@ -84,6 +84,7 @@ public final class Pipeline: Service, Sendable {
             bootstrapServers: brokers, groupID: c.groupID,
             subscription: c.topics.count == 1 && c.topics[0].hasPrefix("^") ? .regex(c.topics[0]) : .topics(c.topics))
         consumerConfig.maxBatchSize = c.maxBatch
+        consumerConfig.extra = c.consumerExtra
         let consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
         producerConfig.compression = .lz4

@@ -47,6 +47,11 @@ public struct PipelineConfiguration: Sendable {
     /// This instance's id in output records; default `hostname-pid`. Env `STREAMPROC_PROCESSOR_ID`.
     public var processorID: String = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
 
+    /// Raw librdkafka properties for the input consumer, applied last (e.g.
+    /// `fetch.wait.max.ms`; `bench run` lowers it against the mock cluster, whose
+    /// broker holds an empty fetch for the full wait). Default none.
+    public var consumerExtra: [String: String] = [:]
+
     /// The defaults.
     public init() {}
 

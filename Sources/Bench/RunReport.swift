@@ -1,0 +1,70 @@
+import StreamProc
+
+/// The summary of a `bench run` ladder: max sustainable rate, its ratio to the
+/// verification capacity, p99 near 80 % of capacity, stage shares; as a table or as
+/// the one-line JSON ``MeasuredRun`` decodes (extra keys are ignored by it).
+struct RunReport {
+    let steps: [RunStepResult]
+    /// Verification capacity of the mix on all cores, events/s.
+    let capacity: Double
+    /// The capacity measured before and after the ladder, events/s (their mean is ``capacity``).
+    let capacityBefore: Double, capacityAfter: Double
+    let cores: Int
+    let mix: LoadAlgorithmMix
+
+    /// The highest achieved rate of a sustainable step, capped at its offered rate (a
+    /// window can count a little of the previous step's backlog), events/s; 0 when none was.
+    var maxSustainable: Double { steps.filter(\.sustainable).map { min($0.achieved, $0.offered) }.max() ?? 0 }
+
+    /// Stage shares summed over every step's window.
+    var stageShare: [(String, Double)] { steps.map(\.stages).reduce(RunStageShare(), +).shares }
+
+    /// The sustainable step whose offered rate is nearest 80 % of capacity.
+    var stepNear80: RunStepResult? {
+        steps.filter(\.sustainable).min { abs($0.offered - 0.8 * capacity) < abs($1.offered - 0.8 * capacity) }
+    }
+
+    /// `{"max_sustainable_events_per_s":X,"cores":N,"steps":[…],"stage_share":{…},
+    /// "verification_capacity_events_per_s":C,"ratio_to_capacity":R,"mix":"…"}`.
+    func jsonLine() -> String {
+        let stepsJSON = steps.map {
+            "{\"offered\":\(fmt($0.offered, 1)),\"achieved\":\(fmt($0.achieved, 1)),\"p50_ms\":\(fmt($0.p50Ms, 3)),"
+                + "\"p99_ms\":\(fmt($0.p99Ms, 3)),\"p999_ms\":\(fmt($0.p999Ms, 3)),\"cpu_s_per_1k\":\(fmt($0.cpuSPer1k, 4)),"
+                + "\"produced\":\(fmt($0.produced, 1)),\"backlog_end\":\($0.backlogEnd),\"sustainable\":\($0.sustainable)}"
+        }.joined(separator: ",")
+        let shares = stageShare.map { "\"\($0.0)\":\(fmt($0.1, 4))" }.joined(separator: ",")
+        return "{\"max_sustainable_events_per_s\":\(fmt(maxSustainable, 1)),\"cores\":\(cores),\"steps\":[\(stepsJSON)],"
+            + "\"stage_share\":{\(shares)},\"verification_capacity_events_per_s\":\(fmt(capacity, 1)),"
+            + "\"verification_capacity_before\":\(fmt(capacityBefore, 1)),\"verification_capacity_after\":\(fmt(capacityAfter, 1)),"
+            + "\"ratio_to_capacity\":\(fmt(capacity > 0 ? maxSustainable / capacity : 0, 4)),\"mix\":\"\(mix)\"}"
+    }
+
+    /// The human-readable report.
+    func table(capacityDetail: RunCapacity, svg: String, embedded: Bool) -> String {
+        var out = "\nstep  offered  produced  achieved   p50_ms    p99_ms  p99.9_ms  cpu_s/1k  backlog  verify%  sustainable\n"
+        for (i, s) in steps.enumerated() {
+            let verify = s.stages.shares.first { $0.0 == "verify" }?.1 ?? 0
+            out += pad(String(i + 1), 4) + pad(fmt(s.offered, 0), 9) + pad(fmt(s.produced, 0), 10) + pad(fmt(s.achieved, 0), 10)
+                + pad(fmt(s.p50Ms, 1), 9) + pad(fmt(s.p99Ms, 1), 10) + pad(fmt(s.p999Ms, 1), 10) + pad(fmt(s.cpuSPer1k, 3), 10)
+                + pad(String(s.backlogEnd), 9) + pad(fmt(verify * 100, 0), 9) + "  " + (s.sustainable ? "yes" : "NO") + "\n"
+        }
+        out += "\nverification capacity (\(cores) cores, in-process): "
+            + capacityDetail.perAlgorithm.map { "\($0.name) \(Int($0.perSecond))/s" }.joined(separator: ", ")
+            + " → \(fmt(capacityBefore, 0)) events/s for \(mix) before the ladder, \(fmt(capacityAfter, 0)) after; mean \(fmt(capacity, 0))\n"
+        out += "max sustainable: \(fmt(maxSustainable, 0)) events/s = \(fmt(capacity > 0 ? maxSustainable / capacity * 100 : 0, 1)) % of verification capacity (goal ≥ 85 %)\n"
+        if let s = stepNear80 {
+            out += "p99 at \(fmt(s.offered / capacity * 100, 0)) % of capacity (\(fmt(s.offered, 0)) events/s): \(fmt(s.p99Ms, 1)) ms (goal < 250 ms at 80 %)\n"
+        }
+        out += "stage share (all windows): " + stageShare.map { "\($0.0) \(fmt($0.1 * 100, 1)) %" }.joined(separator: ", ") + "\n"
+        out += "  decode/verify = CPU time summed over judge workers; aggregate = in-order apply (rule 7, windows, outputs);\n"
+        out += "  produce_commit = time the pipeline task waited for output deliveries before storing offsets.\n"
+        out += "cpu_s/1k = process user+sys CPU per 1000 counted events, including the in-process load thread and\n"
+        out += "  librdkafka\(embedded ? " and mock broker" : "") threads (nothing subtracted). Latency = counted time − record CreateTime (ms).\n"
+        out += "chart: \(svg)\n"
+        return out
+    }
+
+    private func pad(_ s: String, _ w: Int) -> String {
+        String(repeating: " ", count: max(0, w - s.count)) + s
+    }
+}
