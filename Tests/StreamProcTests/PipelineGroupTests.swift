@@ -42,7 +42,7 @@ struct PipelineGroupTests {
         try await S.produce(lines, range: 0..<half, cluster: cluster, topic: "scans.b", partition: spread)
         let b1 = try S.Running(cluster: cluster, groupID: "group-b", topic: "scans.b",
                                countsTopic: "counts.b", rejectedTopic: "rejected.b", processorID: "b1")
-        var b2: S.Running?
+        var b2: PipelineTestSupport.Running?
         do {
             try await S.waitUntilProcessed([b1], ends: ends(0..<half), seconds: 60)
             let second = try S.Running(cluster: cluster, groupID: "group-b", topic: "scans.b",
@@ -72,7 +72,7 @@ struct PipelineGroupTests {
         #expect(s2.cells == s1.cells, "\(S.diff(s2.cells, s1.cells))")
         #expect(s1.late == 0 && s2.late == 0)
         #expect(rejected2.count == rejected1.count)
-        func sources(_ rs: [S.OutputRecord]) -> [String: Int] {
+        func sources(_ rs: [PipelineTestSupport.OutputRecord]) -> [String: Int] {
             rs.reduce(into: [:]) { $0["\($1.headers["source.partition"] ?? "?")/\($1.headers["source.offset"] ?? "?")", default: 0] += 1 }
         }
         #expect(sources(rejected2) == sources(rejected1))
