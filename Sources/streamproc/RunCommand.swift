@@ -25,7 +25,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Replacement scenarios.csv.") var scenarios: String?
     @Option(help: "Replacement districts.csv.") var districts: String?
     @Option(help: "Live view address HOST:PORT. Default 127.0.0.1:8080 (loopback only).") var http: String?
-    @Option(help: "Allowed lateness of the watermark, ms. Default 120000.") var allowedLatenessMs: String?
+    @Option(help: "Allowed lateness of the watermark, ms. Default 120000 (10000 in the embedded default).") var allowedLatenessMs: String?
     @Option(help: "Idle partitions follow the wall clock after this long, ms. Default 30000.") var idleTimeoutMs: String?
     @Option(help: "Allowed clock skew for not_yet_valid/expired, ms. Default 30000.") var clockSkewMs: String?
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
@@ -60,6 +60,11 @@ struct RunCommand: AsyncParsableCommand {
         c.districtsPath = value(districts, "DISTRICTS")
         c.http = value(http, "HTTP") ?? c.http
         c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
+        if c.isEmbedded {
+            // The built-in generator's disorder is at most 2 s: close windows sooner so the
+            // dashboard fills within seconds. A flag or STREAMPROC_ALLOWED_LATENESS_MS still wins.
+            c.allowedLatenessMs = PipelineConfiguration.embeddedAllowedLatenessMs
+        }
         try number(allowedLatenessMs, "ALLOWED_LATENESS_MS", &c.allowedLatenessMs)
         try number(idleTimeoutMs, "IDLE_TIMEOUT_MS", &c.idleTimeoutMs)
         try number(clockSkewMs, "CLOCK_SKEW_MS", &c.policy.clockSkewMs)

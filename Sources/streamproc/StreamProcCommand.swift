@@ -6,7 +6,7 @@ struct StreamProcCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streamproc",
         abstract: "Stream processor for 渝快码 scan events (spec v1).",
-        subcommands: [RunCommand.self, ReplayCommand.self, DashboardDemoCommand.self],
+        subcommands: [RunCommand.self, ReplayCommand.self, MockBrokerCommand.self, DashboardDemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

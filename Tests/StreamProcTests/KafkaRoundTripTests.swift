@@ -68,4 +68,28 @@ struct KafkaRoundTripTests {
         #expect(r0 == KafkaDeliveryReport(topic: "one", partition: 0, offset: 0))
         #expect(r1 == KafkaDeliveryReport(topic: "one", partition: 0, offset: 1))
     }
+
+    @Test("compressed producers (lz4, zstd, gzip) round-trip", arguments: [
+        KafkaProducerConfiguration.Compression.lz4, .zstd, .gzip,
+    ])
+    func compressed(_ codec: KafkaProducerConfiguration.Compression) async throws {
+        let cluster = try EmbeddedKafkaCluster(topics: ["z": 1], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        var pconf = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        pconf.compression = codec
+        let producer = try KafkaProducer(configuration: pconf, logger: KafkaTestSupport.logger)
+        try await KafkaTestSupport.produce(producer, topic: "z", range: 0..<2000)
+        try await producer.close()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfig(cluster, group: "z-\(codec)", topics: ["z"]),
+            logger: KafkaTestSupport.logger)
+        var values: [String] = []
+        for try await event in consumer.events {
+            guard case .batch(let batch) = event else { continue }
+            values += batch.map { String(decoding: $0.value, as: UTF8.self) }
+            if values.count >= 2000 { break }
+        }
+        try await consumer.close()
+        #expect(values == (0..<2000).map { "v\($0)" })
+    }
 }

@@ -44,7 +44,7 @@ public struct Replay: Sendable {
     /// - Parameter nowMs: the wall clock for `clock_ahead`, ms since the epoch.
     public func run<V: RecordValues>(_ records: V, nowMs: Int64) async -> Result {
         var judgements = await ParallelJudge(engine: engine).judge(records, nowMs: nowMs)
-        var state = PartitionState(
+        let state = PartitionState(
             windows: WindowConfiguration(scenarioCount: reference.scenarios.count,
                                          districtCount: reference.districts.count,
                                          allowedLatenessMs: allowedLatenessMs),

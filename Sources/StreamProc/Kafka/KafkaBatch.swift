@@ -27,35 +27,24 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
         var valueLength: Int32  // -1: null value
     }
 
-    let bytes: [UInt8]
-    let slots: [RecordSlot]
-    let topics: [String]
-    let headerSlots: [HeaderSlot]
+    let storage: KafkaBatchStorage
+
+    init(bytes: [UInt8], slots: [RecordSlot], topics: [String], headerSlots: [HeaderSlot]) {
+        storage = KafkaBatchStorage(bytes: bytes, slots: slots, topics: topics, headerSlots: headerSlots)
+    }
+
+    var bytes: [UInt8] { storage.bytes }
+    var slots: [RecordSlot] { storage.slots }
+    var topics: [String] { storage.topics }
+    var headerSlots: [HeaderSlot] { storage.headerSlots }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { slots.count }
+    public var endIndex: Int { storage.slots.count }
 
+    /// The record at `position` (a reference to the batch storage plus an index; key,
+    /// value and headers are sliced on access).
     public subscript(position: Int) -> KafkaRecord {
-        let slot = slots[position]
-        let key: ArraySlice<UInt8>?
-        if slot.keyLength < 0 {
-            key = nil
-        } else {
-            let start = Int(slot.keyStart)
-            key = bytes[start..<(start + Int(slot.keyLength))]
-        }
-        let valueStart = Int(slot.valueStart)
-        let headerStart = Int(slot.headerStart)
-        return KafkaRecord(
-            topic: topics[Int(slot.topicIndex)],
-            partition: slot.partition,
-            offset: slot.offset,
-            key: key,
-            value: bytes[valueStart..<(valueStart + Int(slot.valueLength))],
-            timestampMs: slot.timestampMs,
-            headers: KafkaRecordHeaders(
-                bytes: bytes, slots: headerSlots[headerStart..<(headerStart + Int(slot.headerCount))])
-        )
+        KafkaRecord(storage: storage, index: position)
     }
 
     /// Total key+value+header bytes held by the batch.
@@ -97,6 +86,21 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
             keep.append(slot)
         }
         return KafkaBatch(bytes: bytes, slots: keep, topics: topics, headerSlots: headerSlots)
+    }
+}
+
+/// The immutable storage of one batch, shared by its records.
+final class KafkaBatchStorage: Sendable {
+    let bytes: [UInt8]
+    let slots: [KafkaBatch.RecordSlot]
+    let topics: [String]
+    let headerSlots: [KafkaBatch.HeaderSlot]
+
+    init(bytes: [UInt8], slots: [KafkaBatch.RecordSlot], topics: [String], headerSlots: [KafkaBatch.HeaderSlot]) {
+        self.bytes = bytes
+        self.slots = slots
+        self.topics = topics
+        self.headerSlots = headerSlots
     }
 }
 

@@ -4,9 +4,12 @@ public enum KafkaConsumerEvent: Sendable {
     case batch(KafkaBatch)
     /// Partitions newly assigned to this member (after a group rebalance).
     case partitionsAssigned([TopicPartition])
-    /// Partitions taken away. When the processor takes this event, every batch queued
-    /// before it has been handed out; offsets stored up to then are committed right after,
-    /// before the partitions go. Buffered records of these partitions queued after the
-    /// revocation are dropped; stores for partitions no longer assigned are ignored.
+    /// Partitions taken away. Every batch queued before it has been handed out. The
+    /// revocation completes when the processor asks for the next event (or after
+    /// `revocationDrainTimeoutMs`): then the offsets stored up to that moment are committed
+    /// and the partitions go. So a processor finishes its work for these partitions
+    /// (outputs acknowledged, offsets stored) before it asks again. Buffered records of
+    /// these partitions queued after the revocation are dropped; stores for partitions no
+    /// longer assigned are ignored.
     case partitionsRevoked([TopicPartition])
 }

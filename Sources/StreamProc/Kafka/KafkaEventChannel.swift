@@ -16,6 +16,10 @@ final class KafkaEventChannel: @unchecked Sendable {
     /// Count of events pushed / taken (sequence numbers for `waitUntilTaken`).
     private var pushed: UInt64 = 0
     private var taken: UInt64 = 0
+    /// Events the processor is done with: every event taken before its latest call to
+    /// `next()`. A processor asks for the next event only once it finished the previous
+    /// one (stored its offsets), so this is what a revocation waits for.
+    private var acknowledged: UInt64 = 0
     private var interrupted = false
 
     init(capacity: Int) {
@@ -67,18 +71,19 @@ final class KafkaEventChannel: @unchecked Sendable {
         return seq
     }
 
-    /// Waits (blocking) until the iterator has taken event `seq`, the deadline passes,
-    /// or `shouldStop()` turns true (checked every 50 ms). Returns true if taken.
+    /// Waits (blocking) until the processor is done with event `seq` — it asked for the
+    /// event after it — the deadline passes, or `shouldStop()` turns true (checked every
+    /// 50 ms). Returns true if done.
     func waitUntilTaken(_ seq: UInt64, timeoutMs: Int, shouldStop: () -> Bool) -> Bool {
         let deadline = Date(timeIntervalSinceNow: Double(timeoutMs) / 1000)
         condition.lock()
         defer { condition.unlock() }
-        while taken < seq && !finished {
+        while acknowledged < seq && !finished {
             if Date() >= deadline { return false }
             condition.unlock()
             let stop = shouldStop()
             condition.lock()
-            if stop { return taken >= seq }
+            if stop { return acknowledged >= seq }
             _ = condition.wait(until: min(deadline, Date(timeIntervalSinceNow: 0.05)))
         }
         return true
@@ -178,7 +183,18 @@ final class KafkaEventChannel: @unchecked Sendable {
         w?.resume(returning: nil)
     }
 
+    /// The processor asks for another event: it is done with every event taken so far.
+    private func acknowledgeTaken() {
+        condition.lock()
+        if acknowledged < taken {
+            acknowledged = taken
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
     func next() async throws -> KafkaConsumerEvent? {
+        acknowledgeTaken()
         switch tryTake() {
         case .event(let e): return e
         case .end(let f):

@@ -1,18 +1,36 @@
 /// One consumed Kafka record, a view into its `KafkaBatch`'s byte storage
 /// (`key`, `value` and header values are slices of that storage; nothing is copied).
 public struct KafkaRecord: Sendable {
+    let storage: KafkaBatchStorage
+    let index: Int
+
+    private var slot: KafkaBatch.RecordSlot { storage.slots[index] }
+
     /// Topic name (shared by all records of the batch's partition, not allocated per record).
-    public let topic: String
-    public let partition: Int32
-    public let offset: Int64
+    public var topic: String { storage.topics[Int(slot.topicIndex)] }
+    public var partition: Int32 { slot.partition }
+    public var offset: Int64 { slot.offset }
     /// Record key, nil when the record has none.
-    public let key: ArraySlice<UInt8>?
+    public var key: ArraySlice<UInt8>? {
+        let s = slot
+        if s.keyLength < 0 { return nil }
+        let start = Int(s.keyStart)
+        return storage.bytes[start..<(start + Int(s.keyLength))]
+    }
     /// Record value (an empty slice for a null value).
-    public let value: ArraySlice<UInt8>
+    public var value: ArraySlice<UInt8> {
+        let s = slot
+        let start = Int(s.valueStart)
+        return storage.bytes[start..<(start + Int(s.valueLength))]
+    }
     /// Record timestamp, milliseconds since the Unix epoch (-1 when unavailable).
-    public let timestampMs: Int64
+    public var timestampMs: Int64 { slot.timestampMs }
     /// Record headers, in wire order.
-    public let headers: KafkaRecordHeaders
+    public var headers: KafkaRecordHeaders {
+        let s = slot
+        let start = Int(s.headerStart)
+        return KafkaRecordHeaders(bytes: storage.bytes, slots: storage.headerSlots[start..<(start + Int(s.headerCount))])
+    }
 
     /// The partition of this record.
     public var topicPartition: TopicPartition { TopicPartition(topic: topic, partition: partition) }

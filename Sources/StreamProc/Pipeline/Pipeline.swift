@@ -171,31 +171,32 @@ public final class Pipeline: Service, Sendable {
             var messages: [KafkaProducerMessage] = []
             var touched: [TopicPartition] = []
             var current: TopicPartition?
-            var state: PartitionState?
+            var state: PartitionState!
             var verdictCounts = [UInt64](repeating: 0, count: Verdict.count)
             var late: UInt64 = 0
             for i in batch.indices {
                 let record = batch[i]
                 if current == nil || current!.partition != record.partition || current!.topic != record.topic {
-                    if let cur = current, let s = state { states[cur] = s }
                     let tp = record.topicPartition
                     current = tp
-                    if states[tp] == nil {
+                    if let s = states[tp] {
+                        state = s
+                    } else {
                         // Records of a partition we were never told about: count them anyway.
-                        states[tp] = PartitionState(windows: windowConfig, policy: pipeline.configuration.policy)
+                        state = PartitionState(windows: windowConfig, policy: pipeline.configuration.policy)
+                        states[tp] = state
                     }
-                    state = states[tp]
                     if !touched.contains(tp) { touched.append(tp) }
                 }
-                state!.duplicates.apply(&judgements[i])
+                state.duplicates.apply(&judgements[i])
                 let j = judgements[i]
                 verdictCounts[Int(j.verdict.rawValue)] += 1
                 var rejectReason: String? = j.verdict == .valid ? nil : (j.reason?.name ?? j.verdict.name)
                 if let a = j.attribution {
-                    switch state!.windows.record(scenario: a.scenario, district: a.district, verdict: j.verdict,
-                                                 eventTimeMs: a.scannedAtMs, wallClockMs: nowMs) {
+                    switch state.windows.record(scenario: a.scenario, district: a.district, verdict: j.verdict,
+                                                eventTimeMs: a.scannedAtMs, wallClockMs: nowMs) {
                     case .counted:
-                        state!.noteCounted(paneStartMs: WallClock.paneStart(a.scannedAtMs), offset: record.offset)
+                        state.noteCounted(paneStartMs: WallClock.paneStart(a.scannedAtMs), offset: record.offset)
                         totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict)
                     case .late:
                         late += 1
@@ -204,16 +205,16 @@ public final class Pipeline: Service, Sendable {
                         rejectReason = r.name
                     }
                 } else {
-                    state!.windows.recordUnattributed(j.reason ?? .badJSON)
-                    totals.unattributed[Int((j.reason ?? .badJSON).rawValue)] += 1
+                    let reason = j.reason ?? .badJSON
+                    state.windows.recordUnattributed(reason)
+                    totals.unattributed[Int(reason.rawValue)] += 1
                 }
                 if let reason = rejectReason {
                     messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason))
                 }
-                state!.nextOffset = record.offset + 1
-                state!.events += 1
+                state.nextOffset = record.offset + 1
+                state.events += 1
             }
-            if let cur = current, let s = state { states[cur] = s }
             for tp in touched { messages += close(tp, nowMs: nowMs) }
             let t2 = DispatchTime.now().uptimeNanoseconds
             totals.add(verdicts: verdictCounts, late: late)
@@ -234,10 +235,9 @@ public final class Pipeline: Service, Sendable {
 
         /// Advances a partition's watermark to the wall clock and returns the counts records of the panes it closed.
         mutating func close(_ tp: TopicPartition, nowMs: Int64) -> [KafkaProducerMessage] {
-            guard var s = states[tp] else { return [] }
+            guard let s = states[tp] else { return [] }
             let panes = s.windows.advance(wallClockMs: nowMs)
             s.forgetClosedPanes()
-            states[tp] = s
             return panes.flatMap { outputs.counts($0, source: tp, closing: .watermark) }
         }
 
@@ -282,10 +282,9 @@ public final class Pipeline: Service, Sendable {
         mutating func release(_ tps: [TopicPartition], closing: OutputRecords.Closing) async throws {
             var messages: [KafkaProducerMessage] = []
             for tp in tps {
-                guard var s = states[tp] else { continue }
+                guard let s = states[tp] else { continue }
                 for pane in s.windows.closeAll() { messages += outputs.counts(pane, source: tp, closing: closing) }
                 s.paneFloors.removeAll()
-                states[tp] = s
             }
             try await submit(messages, offsetsOf: tps)
             while !inFlight.isEmpty { try await completeOldest() }

@@ -26,6 +26,9 @@ public struct PipelineConfiguration: Sendable {
     public var http: String = "127.0.0.1:8080"
     /// Allowed lateness of the watermark, milliseconds (spec §7: 2 min). Env `STREAMPROC_ALLOWED_LATENESS_MS`.
     public var allowedLatenessMs: Int64 = 120_000
+    /// Allowed lateness the embedded default uses unless told otherwise, ms: its
+    /// load generator's disorder is at most 2 s, so windows may close after 10 s.
+    public static let embeddedAllowedLatenessMs: Int64 = 10_000
     /// Wall-clock time after which an idle partition's watermark advances
     /// with the wall clock, milliseconds (default 30 s). Env `STREAMPROC_IDLE_TIMEOUT_MS`.
     public var idleTimeoutMs: Int64 = 30_000
@@ -62,7 +65,9 @@ public struct PipelineConfiguration: Sendable {
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
             if let p = path, !FileManager.default.isReadableFile(atPath: p) { try fail("\(flag): cannot read \(p)") }
         }
-        _ = try HostPort(parsing: http)
+        do { _ = try HTTPServerConfiguration(parsing: http) } catch {
+            try fail("--http (STREAMPROC_HTTP): \(error)")
+        }
         if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms must be ≥ 0") }
         if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }
         if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
@@ -78,27 +83,4 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     /// What is wrong, naming the flag and environment variable.
     public let message: String
     public var description: String { message }
-}
-
-/// A `HOST:PORT` pair (IPv6 hosts in brackets: `[::1]:8080`).
-public struct HostPort: Sendable, Hashable, CustomStringConvertible {
-    public let host: String
-    public let port: Int
-
-    /// Parses `HOST:PORT`.
-    /// - Throws: ``ConfigurationError`` when the port is missing or outside 0…65535.
-    public init(parsing s: String) throws {
-        guard let colon = s.lastIndex(of: ":") else {
-            throw ConfigurationError(message: "--http: expected HOST:PORT, got \(s)")
-        }
-        var host = String(s[..<colon])
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        guard !host.isEmpty, let port = Int(s[s.index(after: colon)...]), (0...65535).contains(port) else {
-            throw ConfigurationError(message: "--http: expected HOST:PORT with a port 0…65535, got \(s)")
-        }
-        self.host = host
-        self.port = port
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
