@@ -5,6 +5,7 @@ import Testing
 /// The public corpus (spec v1 §8) through the whole running system: produced
 /// in order to one partition of an embedded Kafka cluster, consumed by the
 /// `Pipeline`, and read back from its output topics.
+extension PipelineIntegrationTests {
 @Suite("Pipeline corpus", .serialized)
 struct PipelineCorpusTests {
     /// Who writes the corpus to the input topic.
@@ -83,4 +84,5 @@ struct PipelineCorpusTests {
         #expect(problems.isEmpty, "\(problems.prefix(10))")
         #expect(seen == expectedRejected)
     }
+}
 }

@@ -5,6 +5,7 @@ import Testing
 /// Two pipeline instances in one consumer group, with a rebalance in the
 /// middle of the stream, write counts that sum like one instance's
 /// (OutputRecords: records are additive partials per input partition).
+extension PipelineIntegrationTests {
 @Suite("Pipeline consumer group", .serialized)
 struct PipelineGroupTests {
     @Test("two instances with a mid-stream rebalance sum like one instance (8 partitions)",
@@ -90,4 +91,5 @@ struct PipelineGroupTests {
         #expect(s2.closedBy["revocation", default: 0] > 0, "\(s2.closedBy)")
         #expect(s1.closedBy["revocation", default: 0] == 0, "\(s1.closedBy)")
     }
+}
 }

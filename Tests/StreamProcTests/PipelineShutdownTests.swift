@@ -4,6 +4,7 @@ import Testing
 
 /// Graceful shutdown hands everything over: the group's committed offsets
 /// reach the log end, and a restarted pipeline in the group has nothing to do.
+extension PipelineIntegrationTests {
 @Suite("Pipeline shutdown", .serialized)
 struct PipelineShutdownTests {
     @Test("after a graceful stop the committed offsets are the log end offsets; a restart processes 0 records",
@@ -50,4 +51,5 @@ struct PipelineShutdownTests {
         #expect(try raw.logEndOffsets(topic: "ykm.counts.1m", partitions: 1) == countsEnd)
         #expect(try raw.logEndOffsets(topic: "ykm.scans.rejected", partitions: 1) == rejectedEnd)
     }
+}
 }

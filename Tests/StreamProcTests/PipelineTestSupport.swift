@@ -6,6 +6,12 @@ import Synchronization
 import Testing
 @testable import StreamProc
 
+/// The pipeline integration suites (Pipeline*Tests.swift), run one after the
+/// other: each starts an embedded cluster and pipelines, and on 2 cores they
+/// would otherwise starve each other's heartbeats and time out.
+@Suite("Pipeline integration", .serialized)
+struct PipelineIntegrationTests {}
+
 /// Helpers of the pipeline integration suites: corpus fixtures, a pipeline
 /// running in its own `ServiceGroup`, bounded waits, and readers of the
 /// output topics and of a group's committed offsets (raw librdkafka).
