@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates"]),
         .testTarget(
             name: "StreamProcTests",
-            dependencies: ["StreamProc", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: ["StreamProc", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
     ],
     swiftLanguageModes: [.v6]

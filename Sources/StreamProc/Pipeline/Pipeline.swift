@@ -100,7 +100,9 @@ public final class Pipeline: Service, Sendable {
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
         let ticks = AsyncTimerSequence(interval: .seconds(1), clock: .continuous).map { _ in Input.tick }
-        let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks)
+        // The gate keeps a revocation from completing before `release` stored its offsets.
+        let gate = RevocationGate()
+        let inputs = merge(GatedConsumerEvents(base: consumer.events, gate: gate).map { Input.kafka($0) }, ticks)
         var failure: (any Error)?
         do {
             for try await input in inputs.cancelOnGracefulShutdown() {
@@ -108,7 +110,9 @@ public final class Pipeline: Service, Sendable {
                 case .tick: try await loop.tick()
                 case .kafka(.batch(let batch)): try await loop.process(batch)
                 case .kafka(.partitionsAssigned(let tps)): loop.assign(tps)
-                case .kafka(.partitionsRevoked(let tps)): try await loop.release(tps, closing: .revocation)
+                case .kafka(.partitionsRevoked(let tps)):
+                    defer { gate.open() }
+                    try await loop.release(tps, closing: .revocation)
                 }
             }
         } catch {
