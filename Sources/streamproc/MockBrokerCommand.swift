@@ -19,7 +19,7 @@ struct MockBrokerCommand: AsyncParsableCommand {
     var partitions: Int = 4
 
     @Option(help: "Comma-separated topics to create.")
-    var topics: String = "scan-events"
+    var topics: String = "ykm.scans,ykm.counts.1m,ykm.scans.rejected"
 
     func run() async throws {
         var logger = Logger(label: "streamproc.mock-broker")

@@ -11,6 +11,8 @@ public struct JudgeTiming: Sendable, Equatable {
     public var verifyNs: UInt64 = 0
     /// Events judged.
     public var events: UInt64 = 0
+    /// Verify-stage durations of every 64th event, nanoseconds: samples for a latency histogram.
+    public var verifySamples: [UInt64] = []
 
     public init() {}
 
@@ -19,6 +21,7 @@ public struct JudgeTiming: Sendable, Equatable {
         decodeNs &+= o.decodeNs
         verifyNs &+= o.verifyNs
         events &+= o.events
+        verifySamples += o.verifySamples
     }
 
     /// The monotonic clock, nanoseconds.

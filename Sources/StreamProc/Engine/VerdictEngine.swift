@@ -47,7 +47,9 @@ public struct VerdictEngine: Sendable {
         let t1 = JudgeTiming.now()
         timing.decodeNs &+= t1 &- t0
         let j = judge(decoded)
-        timing.verifyNs &+= JudgeTiming.now() &- t1
+        let verify = JudgeTiming.now() &- t1
+        timing.verifyNs &+= verify
+        if timing.events & 63 == 0 { timing.verifySamples.append(verify) }
         timing.events &+= 1
         return j
     }

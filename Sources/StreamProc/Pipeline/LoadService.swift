@@ -59,5 +59,6 @@ public final class LoadService: Service, Sendable {
             if due - sent > rate { sent = due - rate }  // do not accumulate more than 1 s of debt
         }
         try? await producer.flush()
+        try? await producer.close()
     }
 }

@@ -34,6 +34,11 @@ public enum MainJob {
             let c = try EmbeddedKafkaCluster(brokers: 1, topics: topics)
             cluster = c
             configuration.brokers = c.bootstrapServers
+            // The mock broker holds an empty fetch for the whole fetch.wait.max.ms (500 ms):
+            // keep the live view's latency low (a real broker answers as data arrives).
+            if configuration.consumerExtra["fetch.wait.max.ms"] == nil {
+                configuration.consumerExtra["fetch.wait.max.ms"] = "10"
+            }
             let workload = WorkloadConfiguration(seed: UInt64(truncatingIfNeeded: startedAt), startMs: startedAt,
                                                  ratePerSecond: configuration.loadRate, deterministicKeys: false)
             let generator = try LoadGenerator(workload)

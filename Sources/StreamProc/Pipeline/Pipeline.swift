@@ -179,6 +179,7 @@ public final class Pipeline: Service, Sendable {
             var state: PartitionState!
             var verdictCounts = [UInt64](repeating: 0, count: Verdict.count)
             var late: UInt64 = 0
+            var unattributedCounts = [UInt64](repeating: 0, count: MalformedReason.count)
             for i in batch.indices {
                 let record = batch[i]
                 if current == nil || current!.partition != record.partition || current!.topic != record.topic {
@@ -213,6 +214,7 @@ public final class Pipeline: Service, Sendable {
                     let reason = j.reason ?? .badJSON
                     state.windows.recordUnattributed(reason)
                     totals.unattributed[Int(reason.rawValue)] += 1
+                    unattributedCounts[Int(reason.rawValue)] += 1
                 }
                 if let reason = rejectReason {
                     messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason))
@@ -232,6 +234,10 @@ public final class Pipeline: Service, Sendable {
                     m.eventsByVerdict[Int(v.rawValue)].increment(by: Int64(verdictCounts[Int(v.rawValue)]))
                 }
                 if late > 0 { m.lateEvents.increment(by: Int64(late)) }
+                for (i, n) in unattributedCounts.enumerated() where n > 0 {
+                    m.unattributedByReason[i].increment(by: Int64(n))
+                }
+                for ns in timing.verifySamples { m.recordVerifyLatency(nanoseconds: Int64(ns)) }
             }
             pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
             try await submit(messages, offsetsOf: touched)
@@ -322,6 +328,9 @@ public final class Pipeline: Service, Sendable {
             }
             partitions.sort { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
             pipeline.live.publish(views: views, viewEdgeMs: edge, partitions: partitions, totals: totals)
+            if let m = pipeline.metrics {
+                m.setEventsPerSecond(pipeline.live.snapshot.eventsPerSecondHistory.last ?? 0)
+            }
         }
     }
 }
