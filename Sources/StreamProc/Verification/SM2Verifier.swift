@@ -20,7 +20,7 @@ final class SM2Verifier: SignatureVerifier, @unchecked Sendable {
     private let pool = Mutex<[SM2VerifyContext]>([])
     private static let maxPooled = 64
     /// Whether new verifiers use the pure-Swift fast path unless told otherwise.
-    static let fastPathByDefault = false
+    static let fastPathByDefault = true
     /// The pure-Swift verifier of this key; nil when the OpenSSL path is selected.
     let fast: SM2FastVerifier?
 
