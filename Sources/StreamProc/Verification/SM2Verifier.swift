@@ -7,6 +7,11 @@ import Synchronization
 /// empty default distid is never used). Per call: e = SM3(ZA ‖ M), then
 /// `EVP_PKEY_verify` on the 32-byte digest with a pooled, already initialised
 /// EVP_PKEY_CTX (so neither ZA nor the provider fetch is repeated per event).
+///
+/// With `fastPath` (default `SM2Verifier.fastPathByDefault`), the final check
+/// (GB/T 32918.2 §7.1 B5–B7) is done by the pure-Swift `SM2FastVerifier` with a per-key
+/// precomputed table instead of `EVP_PKEY_verify`; the DER parse, ZA and the SM3 digest
+/// are the same for both paths. The OpenSSL path stays as the reference.
 final class SM2Verifier: SignatureVerifier, @unchecked Sendable {
     // @unchecked: `pkey` is immutable after init (OpenSSL 3 EVP_PKEYs are safe for
     // concurrent read use); each pooled context is used by one thread at a time.
@@ -14,15 +19,27 @@ final class SM2Verifier: SignatureVerifier, @unchecked Sendable {
     let za: [UInt8]
     private let pool = Mutex<[SM2VerifyContext]>([])
     private static let maxPooled = 64
+    /// Whether new verifiers use the pure-Swift fast path unless told otherwise.
+    static let fastPathByDefault = true
+    /// The pure-Swift verifier of this key; nil when the OpenSSL path is selected.
+    let fast: SM2FastVerifier?
 
     /// Loads the uncompressed point `04‖X‖Y`; nil when it is not a point on sm2p256v1
     /// or the distid is too long.
-    init?(publicPoint: [UInt8], distid: [UInt8]) {
+    /// - Parameter fastPath: true → final check in pure Swift (`SM2FastVerifier`),
+    ///   false → `EVP_PKEY_verify` (OpenSSL reference).
+    init?(publicPoint: [UInt8], distid: [UInt8], fastPath: Bool = SM2Verifier.fastPathByDefault) {
         guard publicPoint.count == 65, publicPoint[0] == 0x04,
               let za = SM2Parameters.za(distid: distid, publicPoint: publicPoint) else { return nil }
         guard let pkey = publicPoint.withUnsafeBufferPointer({
             streamproc_sm2_public_key($0.baseAddress, $0.count)
         }) else { return nil }
+        if fastPath {
+            guard let fast = SM2FastVerifier(publicPoint: publicPoint) else { EVP_PKEY_free(pkey); return nil }
+            self.fast = fast
+        } else {
+            self.fast = nil
+        }
         self.pkey = pkey
         self.za = za
     }
@@ -37,7 +54,12 @@ final class SM2Verifier: SignatureVerifier, @unchecked Sendable {
         switch DERSignature.parse(signature, order: DERSignature.sm2Order) {
         case .badEncoding: return .badEncoding
         case .outOfRange: return .invalid
-        case .scalars: break
+        case .scalars(let r, let s):
+            if let fast {
+                guard let ctx = takeContext() else { return .invalid }
+                defer { giveBack(ctx) }
+                return ctx.verifyFast(fast, za: za, message: message, signature: signature, r: r, s: s) ? .valid : .invalid
+            }
         }
         guard let ctx = takeContext() else { return .invalid }
         defer { giveBack(ctx) }
@@ -78,6 +100,25 @@ final class SM2VerifyContext: @unchecked Sendable {
     deinit {
         EVP_PKEY_CTX_free(pctx)
         EVP_MD_CTX_free(mctx)
+    }
+
+    /// Fast path: e = SM3(ZA ‖ message) with this context, then `fast` checks (r, s),
+    /// given as ranges of `signature` (already strictly parsed).
+    func verifyFast(_ fast: SM2FastVerifier, za: [UInt8], message: [UInt8], signature: [UInt8],
+                    r: Range<Int>, s: Range<Int>) -> Bool {
+        guard let md = SM3.md else { return false }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { e in
+            let hashed = za.withUnsafeBufferPointer { pz in
+                message.withUnsafeBufferPointer { pm in
+                    streamproc_sm3_2(mctx, md, pz.baseAddress, pz.count, pm.baseAddress, pm.count, e.baseAddress)
+                }
+            }
+            guard hashed == 1 else { ERR_clear_error(); return false }
+            return signature.withUnsafeBufferPointer { sig in
+                fast.verify(digest: UnsafeBufferPointer(e), r: UnsafeBufferPointer(rebasing: sig[r]),
+                            s: UnsafeBufferPointer(rebasing: sig[s]))
+            }
+        }
     }
 
     /// True when `signature` (strict DER, already checked) verifies over SM3(ZA ‖ message).
