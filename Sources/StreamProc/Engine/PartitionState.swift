@@ -22,6 +22,40 @@ final class PartitionState {
         self.duplicates = DuplicateFilter(horizonMs: policy.duplicateHorizonMs, slackMs: windows.allowedLatenessMs)
     }
 
+    /// Where one judged record ended up.
+    enum Placement: Equatable {
+        /// Counted in its open pane.
+        case counted
+        /// Its pane had closed: counted in the cell's `late` counter (spec §7).
+        case late
+        /// Counted per reason as unattributed (spec §5), never dropped.
+        case unattributed(MalformedReason)
+    }
+
+    /// Applies rule 7 (spec §5) to `judgement`, then counts it in the window
+    /// counters (spec §7), for the record at `offset` of this partition, in order.
+    /// The one path shared by the pipeline and the replay.
+    func apply(_ judgement: inout Judgement, offset: Int64, wallClockMs: Int64) -> Placement {
+        duplicates.apply(&judgement)
+        nextOffset = offset + 1
+        events += 1
+        guard let a = judgement.attribution else {
+            let reason = judgement.reason ?? .badJSON
+            windows.recordUnattributed(reason)
+            return .unattributed(reason)
+        }
+        switch windows.record(scenario: a.scenario, district: a.district, verdict: judgement.verdict,
+                              eventTimeMs: a.scannedAtMs, wallClockMs: wallClockMs) {
+        case .counted:
+            noteCounted(paneStartMs: WallClock.paneStart(a.scannedAtMs), offset: offset)
+            return .counted
+        case .late:
+            return .late
+        case .unattributed(let reason):
+            return .unattributed(reason)
+        }
+    }
+
     /// Notes that the record at `offset` was counted in the pane starting at `paneStartMs`.
     func noteCounted(paneStartMs: Int64, offset: Int64) {
         if paneFloors[paneStartMs] == nil { paneFloors[paneStartMs] = offset }

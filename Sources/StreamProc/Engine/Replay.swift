@@ -55,21 +55,22 @@ public struct Replay: Sendable {
         var totals: [Verdict: Int] = [:]
         var unattributed = 0, late = 0
         for i in judgements.indices {
-            state.duplicates.apply(&judgements[i])
+            let placement = state.apply(&judgements[i], offset: Int64(i), wallClockMs: nowMs)
             let j = judgements[i]
             var reason = j.reason?.name
-            if let a = j.attribution {
-                if case .late = state.windows.record(scenario: a.scenario, district: a.district, verdict: j.verdict,
-                                                     eventTimeMs: a.scannedAtMs, wallClockMs: nowMs) {
-                    late += 1
-                    reason = "late"
-                }
-            } else {
-                state.windows.recordUnattributed(j.reason ?? .badJSON)
+            var attributed = true
+            switch placement {
+            case .counted: break
+            case .late:
+                late += 1
+                reason = "late"
+            case .unattributed(let r):
                 unattributed += 1
+                reason = r.name
+                attributed = false
             }
             totals[j.verdict, default: 0] += 1
-            lines.append(LineVerdict(line: i + 1, verdict: j.verdict, reason: reason, attributed: j.attribution != nil))
+            lines.append(LineVerdict(line: i + 1, verdict: j.verdict, reason: reason, attributed: attributed))
             // The wall clock stands still during a replay, so no partition is ever idle: only event time closes windows.
             if (i + 1) % 4096 == 0 { panes += state.windows.advance(wallClockMs: nowMs) }
         }

@@ -194,33 +194,24 @@ public final class Pipeline: Service, Sendable {
                     }
                     if !touched.contains(tp) { touched.append(tp) }
                 }
-                state.duplicates.apply(&judgements[i])
+                let placement = state.apply(&judgements[i], offset: record.offset, wallClockMs: nowMs)
                 let j = judgements[i]
                 verdictCounts[Int(j.verdict.rawValue)] += 1
                 var rejectReason: String? = j.verdict == .valid ? nil : (j.reason?.name ?? j.verdict.name)
-                if let a = j.attribution {
-                    switch state.windows.record(scenario: a.scenario, district: a.district, verdict: j.verdict,
-                                                eventTimeMs: a.scannedAtMs, wallClockMs: nowMs) {
-                    case .counted:
-                        state.noteCounted(paneStartMs: WallClock.paneStart(a.scannedAtMs), offset: record.offset)
-                        totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict)
-                    case .late:
-                        late += 1
-                        rejectReason = "late"
-                    case .unattributed(let r):
-                        rejectReason = r.name
-                    }
-                } else {
-                    let reason = j.reason ?? .badJSON
-                    state.windows.recordUnattributed(reason)
+                switch placement {
+                case .counted:
+                    if let a = j.attribution { totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict) }
+                case .late:
+                    late += 1
+                    rejectReason = "late"
+                case .unattributed(let reason):
                     totals.unattributed[Int(reason.rawValue)] += 1
                     unattributedCounts[Int(reason.rawValue)] += 1
+                    rejectReason = reason.name
                 }
                 if let reason = rejectReason {
                     messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason))
                 }
-                state.nextOffset = record.offset + 1
-                state.events += 1
             }
             for tp in touched { messages += close(tp, nowMs: nowMs) }
             let t2 = DispatchTime.now().uptimeNanoseconds
