@@ -1,7 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// Dependencies point one way: Aggregates <- StreamProc <- (streamproc, Bench).
+// One module per concern; dependencies point one way (README, "Layout"):
+//
+//   Aggregates ← ScanRules ← StreamProc → KafkaIO
+//                              ↓    ↘
+//                          LiveView   StateStore
+//   LoadKit (load generator, test signers, demo data, capacity plan) → ScanRules, KafkaIO, LiveView
+//   streamproc, bench (thin executables) → StreamProc, LoadKit
+//
+// The library product `StreamProc` never reaches LoadKit.
 let package = Package(
     name: "streamproc",
     platforms: [.macOS(.v14)],
@@ -9,6 +17,7 @@ let package = Package(
         .executable(name: "streamproc", targets: ["streamproc"]),
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "StreamProc", targets: ["StreamProc"]),
+        .library(name: "ScanRules", targets: ["ScanRules"]),
         .library(name: "Aggregates", targets: ["Aggregates"]),
     ],
     dependencies: [
@@ -23,47 +32,89 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
-        // Window counters: pure Swift, no dependencies, no I/O.
+        // Window counters: pure Swift, no dependencies, no I/O (the hottest code).
         .target(name: "Aggregates"),
         // C shims.
         .systemLibrary(name: "CLibrdkafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
-        // The processor.
+        // Decoding, verification, verdicts (spec §2–§6), rule 7, reference data: no Kafka, HTTP or load code.
+        .target(
+            name: "ScanRules",
+            dependencies: ["Aggregates", "CLibcrypto", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The librdkafka client: consumer (own poll thread), producer, mock cluster.
+        .target(
+            name: "KafkaIO",
+            dependencies: ["CLibrdkafka", .product(name: "Logging", package: "swift-log")]
+        ),
+        // HTTP live view, dashboard (files embedded in the binary), Prometheus metrics.
+        .target(
+            name: "LiveView",
+            dependencies: [
+                "Aggregates",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.embedInCode("Dashboard/index.html"), .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js")]
+        ),
+        // The main job: pipeline, outputs, live state.
         .target(
             name: "StreamProc",
             dependencies: [
-                "Aggregates", "CLibrdkafka", "CLibcrypto",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Aggregates", "ScanRules", "KafkaIO", "LiveView",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
             ]
         ),
+        // Load generator, test-only signers, demo data, capacity plan, chart: executables and tests only.
+        .target(
+            name: "LoadKit",
+            dependencies: [
+                "Aggregates", "ScanRules", "KafkaIO", "LiveView", "CLibcrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Shared test fixtures: the `../shared` folder, the Kafka test cluster.
+        .target(
+            name: "StreamProcTesting",
+            dependencies: ["KafkaIO", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/StreamProcTesting"
+        ),
         .executableTarget(
             name: "streamproc",
             dependencies: [
-                "StreamProc",
+                "StreamProc", "LoadKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "StreamProc",
+                "StreamProc", "LoadKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates"]),
+        .testTarget(name: "ScanRulesTests", dependencies: ["ScanRules", "LoadKit", "StreamProcTesting"]),
+        .testTarget(name: "KafkaIOTests", dependencies: ["KafkaIO", "StreamProcTesting"]),
+        .testTarget(
+            name: "LiveViewTests",
+            dependencies: ["LiveView", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(name: "LoadKitTests", dependencies: ["LoadKit", "StreamProcTesting",
+                                                          .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(
             name: "StreamProcTests",
-            dependencies: ["StreamProc", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            dependencies: ["StreamProc", "LoadKit", "StreamProcTesting",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
     ],

@@ -1,5 +1,9 @@
-import ArgumentParser
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
+import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import Dispatch
 import Foundation
 import StreamProc
@@ -8,7 +13,7 @@ import Synchronization
 /// pre-signed batch (the same method as `bench verify-speed`'s all-cores figure, one run
 /// of `seconds` per algorithm), and for a mix `1 / Σ share / rate` events per second.
 struct RunCapacity {
-    /// Verifications per second per algorithm, in ``LoadAlgorithm/allCases`` order.
+    /// Verifications per second per algorithm, in ``SignatureAlgorithm/allCases`` order.
     var perAlgorithm: [(name: String, perSecond: Double)]
 
     /// Events per second a mix can be verified at (`1 / Σ share_i / rate_i`); 0 when a
@@ -22,12 +27,12 @@ struct RunCapacity {
         return sum > 0 ? 1 / sum : 0
     }
 
-    /// Measures SM2, ES256 and Ed25519 (in ``LoadAlgorithm`` order), `seconds` each.
+    /// Measures SM2, ES256 and Ed25519 (in ``SignatureAlgorithm`` order), `seconds` each.
     /// - Throws: when a key cannot be generated or a generated signature does not verify.
     static func measure(cores: Int, seconds: Double) throws -> RunCapacity {
         var out: [(String, Double)] = []
         for alg in [SignatureAlgorithm.sm2, .es256, .ed25519] {
-            let signer = try CodeSigner.generate(alg)
+            let signer = try TestSigningKey.generate(alg)
             let registry = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "B", keyID: "k"))]}".utf8))
             let key = registry.keys[0]
             var messages: [[UInt8]] = []

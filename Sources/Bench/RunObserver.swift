@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import Foundation
 import Histogram
 import StreamProc

@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import Foundation
 
 /// One-line progress bars of `bench run` on standard error (redrawn with `\r`), so

@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import StreamProc
 
 /// The summary of a `bench run` ladder: max sustainable rate, its ratio to the

@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import StreamProc
 
 /// What `bench run` measured in one step's window (after its warm-up).

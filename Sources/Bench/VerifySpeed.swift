@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -6,7 +11,7 @@ import StreamProc
 /// `bench verify-speed [--json] [--runs N] [--seconds S]`: signature verifications per
 /// second for SM2, ES256 and Ed25519, on one core and on all cores (one chunk per core
 /// verified in parallel with `DispatchQueue.concurrentPerform`). Each figure is the
-/// median of `--runs` timed runs. Signatures are generated at start with `CodeSigner`
+/// median of `--runs` timed runs. Signatures are generated at start with `TestSigningKey`
 /// (SM2 with distid `1234567812345678`) over 200-byte code-payload-like messages.
 struct VerifySpeed: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +41,7 @@ struct VerifySpeed: ParsableCommand {
             return alg
         }
         for alg in selected {
-            let signer = try CodeSigner.generate(alg)
+            let signer = try TestSigningKey.generate(alg)
             let registry = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "B", keyID: "k"))]}".utf8))
             let key = registry.keys[0]
             var messages: [[UInt8]] = []

@@ -153,7 +153,7 @@ done:
 
 #endif
 
-/* load generator signing (Sources/StreamProc/Load/LoadSigner.swift) */
+/* load generator signing (Sources/StreamProc/Load/TestSigner.swift) */
 #ifndef STREAMPROC_LOAD_SIGNING_SHIM
 #define STREAMPROC_LOAD_SIGNING_SHIM
 #include <openssl/param_build.h>

@@ -1,3 +1,7 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
 import ArgumentParser
 import Foundation

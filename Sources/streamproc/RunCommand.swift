@@ -1,3 +1,8 @@
+import LoadKit
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import ArgumentParser
 import Foundation
 import Logging
@@ -71,16 +76,33 @@ struct RunCommand: AsyncParsableCommand {
         try number(duplicateHorizonMs, "DUPLICATE_HORIZON_MS", &c.policy.duplicateHorizonMs)
         try number(workers, "WORKERS", &c.workers)
         try number(maxBatch, "MAX_BATCH", &c.maxBatch)
-        try number(loadRate, "LOAD_RATE", &c.loadRate)
-        try number(partitions, "PARTITIONS", &c.embeddedPartitions)
+        var demo = EmbeddedDemo.Configuration()
+        try number(loadRate, "LOAD_RATE", &demo.loadRate)
+        try number(partitions, "PARTITIONS", &demo.partitions)
         try number(summaryS, "SUMMARY_S", &c.summaryIntervalS)
         let levelName = value(logLevel, "LOG_LEVEL") ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else {
             throw ValidationError("--log-level (STREAMPROC_LOG_LEVEL): unknown level \(levelName)")
         }
+        let embedded = c.isEmbedded
+        if embedded { c.registryProvided = true }
         do { try c.validate() } catch let e as ConfigurationError { throw ValidationError(e.message) }
+        do { try demo.validate() } catch { throw ValidationError(error.message) }
         var logger = Logger(label: "streamproc")
         logger.logLevel = level
-        try await MainJob.run(configuration: c, logger: logger)
+        guard embedded else {
+            try await MainJob.run(configuration: c, logger: logger)
+            return
+        }
+        // The embedded default: mock cluster, generated registry and load generator at the edge.
+        let embeddedDemo = try EmbeddedDemo(configuration: demo, inputTopic: c.topics[0], countsTopic: c.countsTopic,
+                                            rejectedTopic: c.rejectedTopic, startedAtMs: WallClock.nowMs(), logger: logger)
+        defer { embeddedDemo.stop() }
+        c.brokers = embeddedDemo.cluster.bootstrapServers
+        // The mock broker holds an empty fetch for the whole fetch.wait.max.ms (500 ms):
+        // keep the live view's latency low (a real broker answers as data arrives).
+        if c.consumerExtra["fetch.wait.max.ms"] == nil { c.consumerExtra["fetch.wait.max.ms"] = "10" }
+        Console.line("streamproc: " + embeddedDemo.banner)
+        try await MainJob.run(configuration: c, registry: embeddedDemo.registry, services: [embeddedDemo.load], logger: logger)
     }
 }

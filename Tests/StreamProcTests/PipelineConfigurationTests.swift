@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import StreamProc
+import ScanRules
+import Aggregates
+import LiveView
+import KafkaIO
+import LoadKit
+import StreamProcTesting
 
 @Suite struct PipelineConfigurationTests {
     @Test func defaultsAreValidAndEmbedded() throws {

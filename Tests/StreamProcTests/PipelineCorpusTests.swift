@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import StreamProc
+import ScanRules
+import Aggregates
+import LiveView
+import KafkaIO
+import LoadKit
+import StreamProcTesting
 
 /// The public corpus (spec v1 §8) through the whole running system: produced
 /// in order to one partition of an embedded Kafka cluster, consumed by the

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import StreamProc
+import ScanRules
+import Aggregates
+import LiveView
+import KafkaIO
+import LoadKit
+import StreamProcTesting
 
 /// Two pipeline instances in one consumer group, with a rebalance in the
 /// middle of the stream, write counts that sum like one instance's

@@ -1,6 +1,12 @@
 import Foundation
 import Testing
 @testable import StreamProc
+import ScanRules
+import Aggregates
+import LiveView
+import KafkaIO
+import LoadKit
+import StreamProcTesting
 
 /// Graceful shutdown hands everything over: the group's committed offsets
 /// reach the log end, and a restarted pipeline in the group has nothing to do.

@@ -5,6 +5,12 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 @testable import StreamProc
+import ScanRules
+import Aggregates
+import LiveView
+import KafkaIO
+import LoadKit
+import StreamProcTesting
 
 /// The pipeline integration suites (Pipeline*Tests.swift), run one after the
 /// other: each starts an embedded cluster and pipelines, and on 2 cores they

@@ -1,3 +1,7 @@
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import Dispatch
 import Foundation
 import Logging
@@ -5,17 +9,22 @@ import ServiceLifecycle
 import Synchronization
 
 /// `streamproc run`: wires the pipeline, the HTTP live view, the terminal
-/// summary and, with no brokers given, the embedded mock cluster and load
-/// generator, into one service group with graceful shutdown.
+/// summary and the caller's extra services (the executable's load generator in
+/// the embedded default) into one service group with graceful shutdown.
 public enum MainJob {
     /// Runs until SIGINT/SIGTERM (graceful: stop fetching, drain, flush,
     /// commit, close); a second signal exits at once with status 130.
     /// SIGHUP reloads the key registry from `--keys` (a bad file keeps the old
     /// registry and logs why).
+    /// - Parameters:
+    ///   - configuration: with `brokers` set.
+    ///   - registry: the key registry; `nil` loads `keysPath` (and SIGHUP reloads it).
+    ///   - services: extra services run in the same group, shut down first (e.g. a load generator).
     /// - Throws: ``ConfigurationError`` for a bad configuration, registry or
     ///   reference-data errors at start, ``KafkaError`` from the clients.
-    public static func run(configuration input: PipelineConfiguration, logger: Logger) async throws {
-        var configuration = input
+    public static func run(configuration input: PipelineConfiguration, registry: KeyRegistry? = nil,
+                           services: [any Service] = [], logger: Logger) async throws {
+        let configuration = input
         try configuration.validate()
         let reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
                                           districtsFile: configuration.districtsPath)
@@ -24,33 +33,10 @@ public enum MainJob {
         let metrics = StreamProcMetrics(startTimeMs: startedAt)
         let live = LiveState(startedAtMs: startedAt)
 
-        var cluster: EmbeddedKafkaCluster?
-        var services: [any Service] = []
-        let registry: KeyRegistry
-        if configuration.isEmbedded {
-            let topics = [configuration.topics[0]: configuration.embeddedPartitions,
-                          configuration.countsTopic: configuration.embeddedPartitions,
-                          configuration.rejectedTopic: configuration.embeddedPartitions]
-            let c = try EmbeddedKafkaCluster(brokers: 1, topics: topics)
-            cluster = c
-            configuration.brokers = c.bootstrapServers
-            // The mock broker holds an empty fetch for the whole fetch.wait.max.ms (500 ms):
-            // keep the live view's latency low (a real broker answers as data arrives).
-            if configuration.consumerExtra["fetch.wait.max.ms"] == nil {
-                configuration.consumerExtra["fetch.wait.max.ms"] = "10"
-            }
-            let workload = WorkloadConfiguration(seed: UInt64(truncatingIfNeeded: startedAt), startMs: startedAt,
-                                                 ratePerSecond: configuration.loadRate, deterministicKeys: false)
-            let generator = try LoadGenerator(workload)
-            registry = try KeyRegistry(json: generator.registryJSON())
-            let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: c.bootstrapServers),
-                                             logger: logger)
-            services.append(LoadService(generator: generator, producer: producer, topic: configuration.topics[0],
-                                        rate: configuration.loadRate, logger: logger))
-            Console.line("streamproc: embedded Kafka mock cluster at \(c.bootstrapServers) (topic \(configuration.topics[0]), \(configuration.embeddedPartitions) partitions); load generator at \(Int(configuration.loadRate)) events/s")
-        } else {
-            registry = try KeyRegistry(contentsOfFile: configuration.keysPath!)
+        guard configuration.brokers != nil else {
+            throw ConfigurationError(message: "--brokers (STREAMPROC_BROKERS) is required here: the executable starts the embedded cluster")
         }
+        let registry = try registry ?? KeyRegistry(contentsOfFile: configuration.keysPath!)
         logger.info("key registry loaded", metadata: ["keys": "\(registry.keys.count)"])
 
         let pipeline = Pipeline(configuration: configuration, registry: registry, reference: reference,
@@ -84,7 +70,7 @@ public enum MainJob {
                 }
             }
         }
-        defer { signals.cancel(); cluster?.stop() }
+        defer { signals.cancel() }
         try await group.run()
     }
 }

@@ -1,3 +1,6 @@
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
 
 /// Builds the records streamproc writes: closed window cells to the counts

@@ -1,3 +1,6 @@
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
 import AsyncAlgorithms
 import Foundation
@@ -84,6 +87,7 @@ public final class Pipeline: Service, Sendable {
             bootstrapServers: brokers, groupID: c.groupID,
             subscription: c.topics.count == 1 && c.topics[0].hasPrefix("^") ? .regex(c.topics[0]) : .topics(c.topics))
         consumerConfig.maxBatchSize = c.maxBatch
+        consumerConfig.acknowledgesRebalances = true
         consumerConfig.extra = c.consumerExtra
         let consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
@@ -100,19 +104,19 @@ public final class Pipeline: Service, Sendable {
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
         let ticks = AsyncTimerSequence(interval: .seconds(1), clock: .continuous).map { _ in Input.tick }
-        // The gate keeps a revocation from completing before `release` stored its offsets.
-        let gate = RevocationGate()
-        let inputs = merge(GatedConsumerEvents(base: consumer.events, gate: gate).map { Input.kafka($0) }, ticks)
+        let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks)
         var failure: (any Error)?
         do {
             for try await input in inputs.cancelOnGracefulShutdown() {
                 switch input {
                 case .tick: try await loop.tick()
                 case .kafka(.batch(let batch)): try await loop.process(batch)
-                case .kafka(.partitionsAssigned(let tps)): loop.assign(tps)
-                case .kafka(.partitionsRevoked(let tps)):
-                    defer { gate.open() }
-                    try await loop.release(tps, closing: .revocation)
+                case .kafka(.partitionsAssigned(let assignment)):
+                    loop.assign(assignment.partitions)
+                    assignment.start()
+                case .kafka(.partitionsRevoked(let revocation)):
+                    defer { revocation.finished() }
+                    try await loop.release(revocation.partitions, closing: .revocation)
                 }
             }
         } catch {

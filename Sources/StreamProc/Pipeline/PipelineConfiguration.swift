@@ -1,11 +1,16 @@
+import ScanRules
+import KafkaIO
+import LiveView
+import Aggregates
 import Foundation
 
 /// Everything `streamproc run` needs, resolved from flags, then
 /// `STREAMPROC_*` environment variables, then defaults, and validated before
 /// anything starts (``validate()``).
 public struct PipelineConfiguration: Sendable {
-    /// Kafka bootstrap servers (`host:port,…`); `nil` starts the embedded
-    /// mock cluster and the built-in load generator. Env `STREAMPROC_BROKERS`.
+    /// Kafka bootstrap servers (`host:port,…`). Env `STREAMPROC_BROKERS`. `nil` means the
+    /// caller (the `streamproc` executable) provides an embedded cluster and sets this
+    /// before ``MainJob/run(configuration:registry:services:logger:)``.
     public var brokers: String?
     /// Input topics; one entry starting with `^` is a regex subscription
     /// (librdkafka syntax). Env `STREAMPROC_TOPICS` (comma-separated). Default `ykm.scans` (spec §1).
@@ -38,10 +43,6 @@ public struct PipelineConfiguration: Sendable {
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Largest batch handed from the poll thread, records. Env `STREAMPROC_MAX_BATCH`.
     public var maxBatch: Int = 2_000
-    /// Offered rate of the built-in load generator (embedded mode only), events/s. Env `STREAMPROC_LOAD_RATE`.
-    public var loadRate: Double = 1_000
-    /// Partitions of the input topic the embedded cluster creates. Env `STREAMPROC_PARTITIONS`.
-    public var embeddedPartitions: Int = 4
     /// Interval of the terminal summary, seconds (0 turns it off). Env `STREAMPROC_SUMMARY_S`.
     public var summaryIntervalS: Double = 5
     /// This instance's id in output records; default `hostname-pid`. Env `STREAMPROC_PROCESSOR_ID`.
@@ -52,10 +53,14 @@ public struct PipelineConfiguration: Sendable {
     /// broker holds an empty fetch for the full wait). Default none.
     public var consumerExtra: [String: String] = [:]
 
+    /// Whether the caller passes the key registry itself (the embedded default), so
+    /// `keysPath` is not required.
+    public var registryProvided = false
+
     /// The defaults.
     public init() {}
 
-    /// Whether the embedded cluster and load generator run (no `brokers` given).
+    /// Whether no brokers were given (the executable then runs the embedded cluster and load generator).
     public var isEmbedded: Bool { brokers == nil }
 
     /// Checks every field; the message names the flag and environment variable.
@@ -66,7 +71,7 @@ public struct PipelineConfiguration: Sendable {
         if topics.isEmpty || topics.contains(where: \.isEmpty) { try fail("--topics (STREAMPROC_TOPICS) needs at least one non-empty topic") }
         if groupID.isEmpty { try fail("--group (STREAMPROC_GROUP) is empty") }
         if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
-        if brokers != nil && keysPath == nil { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
+        if brokers != nil && keysPath == nil && !registryProvided { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
             if let p = path, !FileManager.default.isReadableFile(atPath: p) { try fail("\(flag): cannot read \(p)") }
         }
@@ -77,8 +82,6 @@ public struct PipelineConfiguration: Sendable {
         if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }
         if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
         if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
-        if !(loadRate > 0 && loadRate <= 10_000_000) { try fail("--load-rate must be > 0 events/s") }
-        if !(1...1024).contains(embeddedPartitions) { try fail("--partitions must be 1…1024") }
         if summaryIntervalS < 0 { try fail("--summary-s must be ≥ 0") }
     }
 }

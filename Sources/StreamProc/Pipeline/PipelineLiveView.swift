@@ -1,3 +1,6 @@
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
 
 /// The pipeline's answer to the HTTP server (``LiveViewSource``): merged

@@ -1,3 +1,6 @@
+import ScanRules
+import KafkaIO
+import LiveView
 import Aggregates
 import Foundation
 import ServiceLifecycle

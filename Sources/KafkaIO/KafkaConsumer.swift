@@ -1,0 +1,127 @@
+import CLibrdkafka
+import Logging
+
+/// A Kafka consumer-group member on librdkafka's high-level consumer.
+///
+/// One dedicated thread per consumer makes all blocking librdkafka calls
+/// (`rd_kafka_consume_batch_queue`, commits, close); Swift's cooperative pool never blocks.
+/// Records arrive as `KafkaBatch`es through `events`, a bounded buffer of
+/// `maxBufferedBatches` batches: when the processor lags, the poll thread stops taking
+/// messages and librdkafka's prefetching stops at its own queue limits.
+///
+/// Offsets (at-least-once): `enable.auto.offset.store` is false, so only offsets the
+/// processor passes to `storeOffset` are ever committed. Stored offsets are committed
+/// (a) in the background every `autoCommitIntervalMs` when `enableAutoCommit` (default),
+/// (b) by `commit()`, (c) synchronously when partitions are revoked, before they go,
+/// (d) by `close()`. Stores for partitions no longer assigned are ignored.
+///
+/// Rebalances are explicit: `.partitionsAssigned(assignment)` waits for the processor's
+/// ``PartitionAssignment/start(at:)`` (which may give the offsets to start from, e.g. from
+/// a state store), `.partitionsRevoked(revocation)` for ``PartitionRevocation/finished()``.
+/// The lifecycle is documented in ``StateMachine``.
+public final class KafkaConsumer: Sendable {
+    let core: KafkaConsumerCore
+
+    /// Creates the consumer, subscribes, and starts its poll thread.
+    /// Throws `KafkaError` (_INVALID_ARG for a bad property, or the subscribe error).
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
+        core = try KafkaConsumerCore(configuration: configuration, logger: logger)
+        core.start()
+    }
+
+    deinit {
+        let shouldWake = core.shared.withLock { s -> Bool in
+            if s.machine.isClosing { return false }
+            if case .wakePollThread = s.machine.closeRequested(nil) { return true }
+            return false
+        }
+        if shouldWake { core.wake() }
+    }
+
+    /// Batches and rebalance events, in order; iterate from a single task.
+    public var events: KafkaConsumerEvents { KafkaConsumerEvents(channel: core.channel) }
+
+    /// Marks `offset` of `topic`/`partition` as processed: records up to and including
+    /// `offset` are done, so `offset + 1` (Kafka's "next offset to consume") is stored for
+    /// the next commit. Cheap (a locked dictionary write); the poll thread hands it to
+    /// librdkafka. Ignored if the partition is no longer assigned by then.
+    public func storeOffset(topic: String, partition: Int32, offset: Int64) {
+        let tp = TopicPartition(topic: topic, partition: partition)
+        core.pendingStores.withLock { p in
+            let next = offset + 1
+            if let old = p[tp], old > next { return }
+            p[tp] = next
+        }
+    }
+
+    /// Marks every record of `batch` as processed (`storeOffset` of each partition's last offset).
+    public func storeOffsets(of batch: KafkaBatch) {
+        let last = batch.lastOffsets
+        core.pendingStores.withLock { p in
+            for (tp, offset) in last {
+                let next = offset + 1
+                if let old = p[tp], old > next { continue }
+                p[tp] = next
+            }
+        }
+    }
+
+    /// Commits the stored offsets (synchronous `rd_kafka_commit` on the poll thread).
+    /// Throws `KafkaError` from the commit, or `_STATE` when the consumer is closed.
+    public func commit() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            let accepted = core.shared.withLock { s -> Bool in
+                if s.machine.isClosing { return false }
+                s.commands.append(.commit(c))
+                return true
+            }
+            if accepted {
+                core.wake()
+            } else {
+                c.resume(throwing: KafkaError.closed("consumer"))
+            }
+        }
+    }
+
+    /// Consumer lag per assigned partition: high watermark minus current position, in
+    /// records. Uses librdkafka's cached watermarks (`rd_kafka_get_watermark_offsets`,
+    /// refreshed by fetch responses; no network call) and `rd_kafka_position` (the next
+    /// offset the poll thread will take, so records buffered in `events` are not counted
+    /// as lag). Partitions without a known position or watermark are left out.
+    public func lag() -> [TopicPartition: Int64] {
+        core.handle.withLock { h -> [TopicPartition: Int64] in
+            guard let rk = h?.rk else { return [:] }
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_position(rk, list)
+            var result: [TopicPartition: Int64] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                var low: Int64 = -1
+                var high: Int64 = -1
+                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                      high >= 0 else { continue }
+                let position = e.offset >= 0 ? e.offset : low
+                guard position >= 0 else { continue }
+                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = max(0, high - position)
+            }
+            return result
+        }
+    }
+
+    /// Stops fetching, commits the stored offsets, leaves the group
+    /// (`rd_kafka_consumer_close`) and destroys the handle; `events` then ends after the
+    /// events already buffered. Idempotent. Throws `KafkaError` if the final commit or
+    /// close failed.
+    public func close() async throws {
+        try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+            switch core.shared.withLock({ $0.machine.closeRequested(c) }) {
+            case .resume(let error):
+                if let error { c.resume(throwing: error) } else { c.resume() }
+            case .wakePollThread:
+                core.wake()
+            }
+        }
+    }
+}

@@ -1,0 +1,313 @@
+import CLibrdkafka
+import Foundation
+import Logging
+import Synchronization
+
+/// The state shared by a `KafkaConsumer` and its poll thread. Every librdkafka call that
+/// blocks (consume, commit, close) happens on the poll thread; callers hand work over as
+/// commands. The lifecycle is ``KafkaConsumer/StateMachine``, in `shared`.
+final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
+    enum Command {
+        case commit(CheckedContinuation<Void, any Error>)
+    }
+
+    struct Shared {
+        var machine = KafkaConsumer.StateMachine()
+        var commands: [Command] = []
+    }
+
+    let configuration: KafkaConsumerConfiguration
+    let channel: KafkaEventChannel
+    /// The handle; nil once destroyed. Guarded so `lag()` never races `rd_kafka_destroy`.
+    let handle: Mutex<KafkaHandleRef?>
+    private var rk: OpaquePointer!  // poll thread (and init) only
+    private var queue: OpaquePointer!
+    let shared = Mutex(Shared())
+    /// Offsets to store ("next offset to consume", i.e. processed + 1), drained by the poll thread.
+    let pendingStores = Mutex<[TopicPartition: Int64]>([:])
+    /// Partitions revoked during the current consume call (poll thread only).
+    private var revokedDuringCall: Set<TopicPartition> = []
+    private var rebalancesDuringCall = 0
+    private var isCooperative = false
+
+    init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.channel = KafkaEventChannel(capacity: configuration.maxBufferedBatches)
+        self.handle = Mutex(nil)
+        super.init(logger: logger)
+        let conf = try makeConf(configuration.librdkafkaProperties)
+        rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
+        let rk = try Self.newHandle(type: RD_KAFKA_CONSUMER, conf: conf)
+        self.rk = rk
+        rd_kafka_poll_set_consumer(rk)
+        self.queue = rd_kafka_queue_get_consumer(rk)
+
+        let topics: [String]
+        switch configuration.subscription {
+        case .topics(let names): topics = names
+        case .regex(let pattern): topics = [pattern.hasPrefix("^") ? pattern : "^" + pattern]
+        }
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))
+        for t in topics { rd_kafka_topic_partition_list_add(list, t, sp_rdk_partition_ua()) }
+        let err = rd_kafka_subscribe(rk, list)
+        rd_kafka_topic_partition_list_destroy(list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_queue_destroy(queue)
+            rd_kafka_destroy(rk)
+            throw KafkaError(err)
+        }
+        handle.withLock { $0 = KafkaHandleRef(rk: rk) }
+    }
+
+    func start() {
+        let thread = Thread { [self] in self.run() }
+        thread.name = "kafka-consumer"
+        thread.start()
+    }
+
+    /// Wakes the poll thread out of a consume call or a buffer wait.
+    func wake() {
+        handle.withLock { h in
+            if h != nil, let q = queue { rd_kafka_queue_yield(q) }
+        }
+        channel.interrupt()
+    }
+
+    private var isClosing: Bool { shared.withLock { $0.machine.isClosing } }
+
+    // MARK: poll thread
+
+    private func run() {
+        let maxBatch = max(1, configuration.maxBatchSize)
+        let messages = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxBatch)
+        defer { messages.deallocate() }
+        var builder = KafkaBatchBuilder(expectedRecords: maxBatch)
+        let timeout = Int32(clamping: configuration.pollTimeoutMs)
+
+        loop: while true {
+            if serveCommands() { break loop }
+            flushStores()
+            revokedDuringCall.removeAll(keepingCapacity: true)
+            rebalancesDuringCall = 0
+            let n = rd_kafka_consume_batch_queue(queue, timeout, messages, maxBatch)
+            if n < 0 {
+                logger.warning("rd_kafka_consume_batch_queue failed", metadata: ["errno": "\(errno)"])
+                continue
+            }
+            for i in 0..<n {
+                guard let m = messages[i] else { continue }
+                defer { rd_kafka_message_destroy(m) }
+                let err = m.pointee.err
+                if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    handleMessageError(m)
+                    continue
+                }
+                if !revokedDuringCall.isEmpty, let rkt = m.pointee.rkt {
+                    let tp = TopicPartition(topic: String(cString: rd_kafka_topic_name(rkt)), partition: m.pointee.partition)
+                    if revokedDuringCall.contains(tp) { continue }  // fetched before the revocation
+                }
+                builder.append(m)
+            }
+            if builder.count == 0 { continue }
+            let batch = builder.finish()
+            // Backpressure: block until the processor has room, serving commands meanwhile.
+            while !channel.waitForSpace(timeoutMs: 100) {
+                if serveCommands() { break loop }
+            }
+            channel.push(.batch(batch))
+        }
+        shutdown()
+    }
+
+    /// Runs queued commands; returns true when the consumer is closing.
+    private func serveCommands() -> Bool {
+        let (commands, closing) = shared.withLock { s -> ([Command], Bool) in
+            let c = s.commands
+            s.commands.removeAll()
+            return (c, s.machine.isClosing)
+        }
+        for command in commands {
+            switch command {
+            case .commit(let continuation):
+                flushStores()
+                if let error = commitStored() {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume()
+                }
+            }
+        }
+        return closing
+    }
+
+    /// Hands offsets stored by the processor to librdkafka (`rd_kafka_offsets_store`).
+    /// Partitions not assigned any more are rejected by librdkafka (_STATE) and ignored.
+    func flushStores() {
+        let stores = pendingStores.withLock { p -> [TopicPartition: Int64] in
+            if p.isEmpty { return [:] }
+            let s = p
+            p.removeAll(keepingCapacity: true)
+            return s
+        }
+        if stores.isEmpty { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(stores.count))!
+        for (tp, offset) in stores {
+            let elem = rd_kafka_topic_partition_list_add(list, tp.topic, tp.partition)!
+            elem.pointee.offset = offset
+        }
+        let err = rd_kafka_offsets_store(rk, list)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR {
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                if e.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.debug("offset store ignored", metadata: [
+                        "partition": "\(String(cString: e.topic))[\(e.partition)]",
+                        "offset": "\(e.offset)", "error": "\(KafkaError(e.err))",
+                    ])
+                }
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(list)
+    }
+
+    /// Synchronous commit of all stored offsets; nil on success or when nothing was stored.
+    private func commitStored() -> KafkaError? {
+        let err = rd_kafka_commit(rk, nil, 0)
+        if err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR__NO_OFFSET { return nil }
+        return KafkaError(err)
+    }
+
+    private func handleMessageError(_ m: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let err = m.pointee.err
+        let text: String
+        if let p = rd_kafka_message_errstr(m) {
+            text = String(cString: p)
+        } else {
+            text = String(cString: rd_kafka_err2str(err))
+        }
+        var fatalBuf = [CChar](repeating: 0, count: 512)
+        let fatal = rd_kafka_fatal_error(rk, &fatalBuf, fatalBuf.count)
+        if fatal != RD_KAFKA_RESP_ERR_NO_ERROR {
+            let msg = fatalBuf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let error = KafkaError(fatal, msg)
+            logger.critical("consumer fatal error", metadata: ["error": "\(error)"])
+            channel.finish(error: error)
+            shared.withLock { $0.machine.fatalError() }
+        } else {
+            logger.warning("consumer error", metadata: ["error": "\(KafkaError(err, text))"])
+        }
+    }
+
+    func handleRebalance(_ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        var tps: [TopicPartition] = []
+        if let partitions {
+            for i in 0..<Int(partitions.pointee.cnt) {
+                let e = partitions.pointee.elems[i]
+                tps.append(TopicPartition(topic: String(cString: e.topic), partition: e.partition))
+            }
+        }
+        isCooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        rebalancesDuringCall += 1
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            logger.info("partitions assigned", metadata: ["partitions": "\(tps)"])
+            let assignment = PartitionAssignment(partitions: tps)
+            let action = shared.withLock { $0.machine.rebalanceStarted(assigned: true, tps) }
+            var offsets: [TopicPartition: Int64] = [:]
+            channel.push(.partitionsAssigned(assignment))
+            if action == .deliverAndWait && configuration.acknowledgesRebalances {
+                // No timeout: fetching these partitions before the processor restored them
+                // would break its state; it logs while it waits (e.g. for its state store).
+                offsets = assignment.gate.wait(
+                    timeoutMs: nil,
+                    onSlow: { ms in self.logger.warning("assignment: still waiting for the processor to restore its partitions", metadata: ["partitions": "\(tps)", "waited_ms": "\(ms)"]) },
+                    shouldStop: { isClosing }) ?? [:]
+            }
+            shared.withLock { $0.machine.rebalanceFinished() }
+            if let partitions {
+                for i in 0..<Int(partitions.pointee.cnt) {
+                    let e = partitions.pointee.elems[i]
+                    if let o = offsets[TopicPartition(topic: String(cString: e.topic), partition: e.partition)], o >= 0 {
+                        partitions.pointee.elems[i].offset = o
+                    }
+                }
+            }
+            if isCooperative {
+                if let e = rd_kafka_incremental_assign(rk, partitions) {
+                    logger.error("incremental assign failed", metadata: ["error": "\(KafkaError(consuming: e))"])
+                }
+            } else {
+                let e = rd_kafka_assign(rk, partitions)
+                if e != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    logger.error("assign failed", metadata: ["error": "\(KafkaError(e))"])
+                }
+            }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            logger.info("partitions revoked", metadata: ["partitions": "\(tps)"])
+            let revoked = Set(tps)
+            revokedDuringCall.formUnion(revoked)
+            let revocation = PartitionRevocation(partitions: tps)
+            let action = shared.withLock { $0.machine.rebalanceStarted(assigned: false, tps) }
+            channel.push(.partitionsRevoked(revocation))
+            if action == .deliverAndWait && configuration.acknowledgesRebalances {
+                // Let the processor finish the batches queued before the revocation and
+                // commit its work for these partitions.
+                if revocation.gate.wait(timeoutMs: configuration.revocationDrainTimeoutMs, shouldStop: { isClosing }) == nil,
+                   !isClosing {
+                    logger.warning("revocation: the processor did not finish in time; dropping buffered records of the revoked partitions",
+                                   metadata: ["partitions": "\(tps)", "timeout_ms": "\(configuration.revocationDrainTimeoutMs)"])
+                }
+            }
+            shared.withLock { $0.machine.rebalanceFinished() }
+            channel.purge(revoked)
+            flushStores()
+            if let e = commitStored() {
+                logger.warning("commit on revocation failed", metadata: ["error": "\(e)"])
+            }
+            if isCooperative {
+                if let e = rd_kafka_incremental_unassign(rk, partitions) {
+                    logger.error("incremental unassign failed", metadata: ["error": "\(KafkaError(consuming: e))"])
+                }
+            } else {
+                rd_kafka_assign(rk, nil)
+            }
+        default:
+            logger.error("rebalance error", metadata: ["error": "\(KafkaError(err))"])
+            rd_kafka_assign(rk, nil)
+        }
+    }
+
+    private func shutdown() {
+        flushStores()
+        var closeError = commitStored()
+        let err = rd_kafka_consumer_close(rk)
+        if err != RD_KAFKA_RESP_ERR_NO_ERROR && closeError == nil {
+            closeError = KafkaError(err)
+        }
+        handle.withLock { h in
+            rd_kafka_queue_destroy(queue)
+            rd_kafka_destroy(rk)
+            h = nil
+        }
+        channel.finish()
+        let (waiters, commands) = shared.withLock { s -> ([CheckedContinuation<Void, any Error>], [Command]) in
+            let w = s.machine.pollThreadExited(closeError)
+            let c = s.commands
+            s.commands.removeAll()
+            return (w, c)
+        }
+        for case .commit(let c) in commands { c.resume(throwing: KafkaError.closed("consumer")) }
+        for w in waiters {
+            if let closeError { w.resume(throwing: closeError) } else { w.resume() }
+        }
+        logger.debug("consumer closed")
+    }
+}
+
+private let kafkaRebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { _, err, partitions, opaque in
+    guard let opaque else { return }
+    let core = Unmanaged<KafkaHandleContext>.fromOpaque(opaque).takeUnretainedValue()
+    (core as? KafkaConsumerCore)?.handleRebalance(err, partitions)
+}

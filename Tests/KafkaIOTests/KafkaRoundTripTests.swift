@@ -1,0 +1,96 @@
+import Testing
+import Logging
+@testable import KafkaIO
+import StreamProcTesting
+
+@Suite("Kafka round trip")
+struct KafkaRoundTripTests {
+    @Test("100k keyed messages with headers come back once each, in partition order")
+    func roundTrip100k() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: ["rt": 4], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        let total = 100_000
+        let producer = try KafkaTestSupport.producer(cluster)
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfig(cluster, group: "rt-g", topics: ["rt"]),
+            logger: KafkaTestSupport.logger)
+
+        // Consume while producing: the mock keeps only ~5 MB per partition.
+        let produceTask = Task {
+            try await KafkaTestSupport.produce(producer, topic: "rt", range: 0..<total, headers: true)
+            try await producer.close()
+        }
+        var seen = [Bool](repeating: false, count: total)
+        var seenCount = 0
+        var duplicates = 0
+        var badRecords = 0
+        var lastOffset: [TopicPartition: Int64] = [:]
+        var outOfOrder = 0
+        var assigned: Set<TopicPartition> = []
+        loop: for try await event in consumer.events {
+            switch event {
+            case .partitionsAssigned(let a): assigned.formUnion(a.partitions); a.start()
+            case .partitionsRevoked(let r): r.finished()
+            case .batch(let batch):
+                for record in batch {
+                    let value = String(decoding: record.value, as: UTF8.self)
+                    guard value.hasPrefix("v"), let i = Int(value.dropFirst()), i >= 0, i < total,
+                          let key = record.key, String(decoding: key, as: UTF8.self) == "k\(i)",
+                          record.headers.count == 2,
+                          record.headers.first(named: "seq").map({ String(decoding: $0, as: UTF8.self) }) == String(i),
+                          record.headers[1].name == "null", record.headers[1].value == nil,
+                          record.topic == "rt"
+                    else { badRecords += 1; continue }
+                    if let last = lastOffset[record.topicPartition], record.offset <= last { outOfOrder += 1 }
+                    lastOffset[record.topicPartition] = record.offset
+                    if seen[i] { duplicates += 1 } else { seen[i] = true; seenCount += 1 }
+                }
+                consumer.storeOffsets(of: batch)
+                if seenCount == total { break loop }
+            }
+        }
+        try await produceTask.value
+        try await consumer.close()
+        #expect(seenCount == total)
+        #expect(duplicates == 0)
+        #expect(badRecords == 0)
+        #expect(outOfOrder == 0)
+        #expect(assigned.count == 4)
+    }
+
+    @Test("send awaits a delivery report with the partition and offset")
+    func sendReportsOffsets() async throws {
+        let cluster = try EmbeddedKafkaCluster(topics: ["one": 1], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        let producer = try KafkaTestSupport.producer(cluster)
+        let r0 = try await producer.send(KafkaProducerMessage(topic: "one", value: [1, 2, 3]))
+        let r1 = try await producer.send(KafkaProducerMessage(topic: "one", partition: 0, value: [4]))
+        try await producer.close()
+        #expect(r0 == KafkaDeliveryReport(topic: "one", partition: 0, offset: 0))
+        #expect(r1 == KafkaDeliveryReport(topic: "one", partition: 0, offset: 1))
+    }
+
+    @Test("compressed producers (lz4, zstd, gzip) round-trip", arguments: [
+        KafkaProducerConfiguration.Compression.lz4, .zstd, .gzip,
+    ])
+    func compressed(_ codec: KafkaProducerConfiguration.Compression) async throws {
+        let cluster = try EmbeddedKafkaCluster(topics: ["z": 1], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        var pconf = KafkaProducerConfiguration(bootstrapServers: cluster.bootstrapServers)
+        pconf.compression = codec
+        let producer = try KafkaProducer(configuration: pconf, logger: KafkaTestSupport.logger)
+        try await KafkaTestSupport.produce(producer, topic: "z", range: 0..<2000)
+        try await producer.close()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfig(cluster, group: "z-\(codec)", topics: ["z"]),
+            logger: KafkaTestSupport.logger)
+        var values: [String] = []
+        for try await event in consumer.events {
+            guard case .batch(let batch) = event else { continue }
+            values += batch.map { String(decoding: $0.value, as: UTF8.self) }
+            if values.count >= 2000 { break }
+        }
+        try await consumer.close()
+        #expect(values == (0..<2000).map { "v\($0)" })
+    }
+}
