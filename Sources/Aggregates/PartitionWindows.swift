@@ -38,11 +38,13 @@
 /// (outcome `.counted`), and later events of closed minutes are late as usual. Legitimate traffic
 /// keeps about `lateness + clock-ahead limit` ≈ 8 minutes open, far below the cap.
 ///
-/// Bound (v1 tables, `C = 6 560` counters): the 16-slot ring is preallocated; the overflow holds
-/// at most `maxOpenPanes − 1 = 47` dense panes of `C × 4 = 26 240` B, so counter storage is at
-/// most 2 781 440 + 47 × 26 272 ≤ 4 016 000 B (< 4 MiB) whatever the input. Pending on-time and
-/// late corrections are kept only until the next `advance`/`closeAll` (memory proportional to
-/// the distinct (minute, cell) pairs closed early or counted late since then).
+/// Bound (``allocatedBytes``): the 16-slot ring is preallocated; the overflow holds at most
+/// `maxOpenPanes − 1` dense panes, so whatever the input
+/// `allocatedBytes ≤ 106 × C × 4 + 928 + (maxOpenPanes − 1) × (C × 4 + 32) + 2 048 + pending`
+/// with `C` counters per pane: for v1 tables (`C = 6 560`) and the default cap 48,
+/// 2 782 368 + 1 234 784 + 2 048 ≤ 4 020 000 B (< 4 MiB) plus *pending*: pending on-time and late
+/// corrections are kept only until the next `advance`/`closeAll` (memory proportional to the
+/// distinct (minute, cell) pairs closed early or counted late since then).
 ///
 /// ## Closing and lateness
 /// Panes close in ``advance(wallClockMs:caughtUp:)`` (every pane whose end ≤ watermark),
