@@ -175,7 +175,7 @@ final class WindowStorage: @unchecked Sendable {
     /// at least bounded time − lateness, and the idle period restarts at `wall`.
     @inlinable @inline(__always)
     func noteVerified(_ bounded: Int64, wall: Int64, lateness: Int64) {
-        let candidate = max(bounded, -Self.timeLimit) &- lateness
+        let candidate = max(bounded, -9_007_199_254_740_992) &- lateness   // −2^53 (timeLimit), a literal for the hot path
         if candidate > hot[0] { hot[0] = candidate }
         if wall > hot[1] { hot[1] = wall }
     }
