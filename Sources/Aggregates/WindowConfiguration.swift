@@ -18,7 +18,8 @@ public struct WindowConfiguration: Sendable, Equatable {
     /// Number of districts (rows of `districts.csv`; 41 in v1): the district index range `0..<districtCount`.
     public var districtCount: Int
     /// Allowed lateness in milliseconds (spec §7, default 2 min): the watermark is the highest
-    /// verified `scanned_at` minus this.
+    /// bounded time `min(scanned_at, exp × 1000 + skew)` of a signature-verified event minus this
+    /// (and an idle caught-up partition's watermark is wall clock minus this).
     public var allowedLatenessMs: Int64
     /// Idle timeout in milliseconds of wall-clock time (default 30 s, spec §7 revised): a caught-up
     /// partition without a signature-verified event for this long follows the wall clock: its
