@@ -37,6 +37,10 @@
 /// next `advance`/`closeAll`. Nothing is dropped: the event that opened the pane is counted in it
 /// (outcome `.counted`), and later events of closed minutes are late as usual. Legitimate traffic
 /// keeps about `lateness + clock-ahead limit` ≈ 8 minutes open, far below the cap.
+/// Trade-off: this is the only way records that did not verify can move time, and only by
+/// spreading over more than `maxOpenPanes` distinct open minutes; with the decoder's
+/// `clock_ahead` rule (spec §5: attributed records are at most 5 min ahead of the wall clock)
+/// that needs a long backlog (not caught up) interleaved with records far ahead of it.
 ///
 /// Bound (``allocatedBytes``): the 16-slot ring is preallocated; the overflow holds at most
 /// `maxOpenPanes − 1` dense panes, so whatever the input
