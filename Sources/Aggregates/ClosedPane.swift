@@ -13,7 +13,7 @@ public struct PaneCount: Sendable, Equatable, Hashable {
     }
 }
 
-/// Counts of one 1-minute window emitted by ``PartitionWindows/advance(wallClockMs:)`` or
+/// Counts of one 1-minute window emitted by ``PartitionWindows/advance(wallClockMs:caughtUp:)`` or
 /// ``PartitionWindows/closeAll()`` (spec v1 §7).
 ///
 /// Exactly-once rule: every counted event appears in exactly one emitted pane of the state

@@ -7,7 +7,8 @@ extension PartitionWindows {
         c.scenarioCount = max(c.scenarioCount, scenarioCount)
         c.districtCount = max(c.districtCount, districtCount)
         let target = WindowConfiguration(scenarioCount: c.scenarioCount, districtCount: c.districtCount,
-                                         allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs)
+                                         allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs,
+                                         maxOpenPanes: c.maxOpenPanes)
         guard target.scenarioCount != storage.scenarioCount || target.districtCount != storage.districtCount
         else { configuration = target; return }
         storage = storage.grown(scenarioCount: target.scenarioCount, districtCount: target.districtCount)
@@ -19,11 +20,12 @@ extension PartitionWindows {
     ///
     /// Rule: both states are first closed up to the larger view edge; panes that this closes
     /// (in either state) were not emitted yet and become *pending on-time* panes, emitted by
-    /// the next ``advance(wallClockMs:)``/``closeAll()`` of the merged state. Then open panes,
+    /// the next ``advance(wallClockMs:caughtUp:)``/``closeAll()`` of the merged state. Then open panes,
     /// closed panes, hour panes, view totals, late counters, pending corrections and
-    /// unattributed counters are added; the watermark, its anchor and the last verified wall
-    /// clock are the maxima. Merging states fed disjoint events without closing equals one state
-    /// fed all of them.
+    /// unattributed counters are added; the watermark and the idle-period start are the maxima.
+    /// If the sum has more open minutes than `maxOpenPanes`, the capacity rule closes the oldest
+    /// (pending on-time). Merging states fed disjoint events without closing (none closed early
+    /// by the capacity rule) equals one state fed all of them.
     public mutating func merge(_ other: PartitionWindows) {
         var o = other
         let s = max(configuration.scenarioCount, o.configuration.scenarioCount)
@@ -38,6 +40,7 @@ extension PartitionWindows {
             a.addPending(b.close(through: e))
         }
         a.absorb(b)
+        a.enforceOpenCap(configuration.maxOpenPanes)
     }
 }
 
@@ -51,7 +54,11 @@ extension WindowStorage {
         }
         n.openTags.update(from: openTags, count: Self.openSlots)
         n.copyScalars(from: self)
-        n.overflow = overflow.mapValues { remapSparse($0, into: n) }
+        n.overflow = overflow.mapValues { dense in
+            var r = [UInt32](repeating: 0, count: n.cells)
+            for i in 0..<min(cells, dense.count) where dense[i] != 0 { r[remap(i, into: n)] = dense[i] }
+            return r
+        }
         n.pendingOnTime = pendingOnTime.mapValues { remapSparse($0, into: n) }
         n.pendingLate = pendingLate.mapValues { remapSparse($0, into: n) }
         return n
@@ -90,8 +97,8 @@ extension WindowStorage {
                 for i in 0..<cells where src[i] != 0 { addOpen(minute: m, cell: i, count: src[i]) }
             }
         }
-        for (m, sparse) in b.overflow {
-            for (c, n) in sparse { addOpen(minute: m, cell: Int(c), count: n) }
+        for (m, dense) in b.overflow {
+            for i in 0..<min(cells, dense.count) where dense[i] != 0 { addOpen(minute: m, cell: i, count: dense[i]) }
         }
         // Closed minutes, hours, totals, late: aligned because the edges are equal.
         let first = Self.openSlots * cells
@@ -105,15 +112,7 @@ extension WindowStorage {
             }
         }
         for r in 0..<MalformedReason.count { unattributed[r] &+= b.unattributed[r] }
-        if b.hasAnchor {
-            if hasAnchor {
-                anchor = max(anchor, b.anchor)
-                lastVerifiedWall = max(lastVerifiedWall, b.lastVerifiedWall)
-                watermark = max(watermark, b.watermark)
-            } else {
-                hasAnchor = true
-                anchor = b.anchor; lastVerifiedWall = b.lastVerifiedWall; watermark = b.watermark
-            }
-        }
+        if b.watermark > watermark { watermark = b.watermark }
+        if b.idleSince > idleSince { idleSince = b.idleSince }
     }
 }

@@ -1,34 +1,47 @@
 extension PartitionWindows {
-    /// Snapshot format version written by ``snapshot()``.
-    public static let snapshotVersion: UInt8 = 1
+    /// Format version (first byte) written by ``snapshot()``. Version 1 (before the revised
+    /// spec §7 watermark state) is no longer read.
+    public static let snapshotVersion: UInt8 = 2
 
-    /// The state as compact, canonical bytes (equal states give equal bytes):
+    /// The whole state as compact, canonical bytes (equal states give equal bytes):
     ///
-    /// `version (1)`, varint scenarioCount, varint districtCount, flags byte
-    /// (bit 0 watermark present, bit 1 view edge present), [zigzag anchor, zigzag last verified
-    /// wall clock, zigzag watermark] (ms), [zigzag view edge minute], 14 varint unattributed
-    /// counts, sparse late totals, then lists (varint length first) of: open panes (zigzag
-    /// minute delta, sparse cells), closed minutes (varint `edge − 1 − minute` < 60, sparse),
-    /// hour panes (varint `ceil(edge/60) − 1 − hour` < 24, sparse), pending on-time and pending
-    /// late (zigzag minute delta, sparse). *Sparse* = varint non-zero count, then per cell varint
-    /// (index − previous index − 1) and varint count. View totals are not stored: they are sums
+    /// `version (2)`, the *open-state body* (see ``openStateSnapshot()``), then lists (varint
+    /// length first) of closed minutes (varint `edge − 1 − minute` < 60, pane) and hour panes
+    /// (varint `ceil(edge/60) − 1 − hour` < 24, pane). View totals are not stored: they are sums
     /// of the closed minute and hour panes and are recomputed on restore.
-    /// The configuration's lateness and idle timeout are not stored.
-    public func snapshot() -> [UInt8] { storage.snapshot() }
+    /// The configuration (lateness, idle timeout, cap) is not stored.
+    public func snapshot() -> [UInt8] {
+        var out: [UInt8] = [Self.snapshotVersion]
+        storage.putOpenBody(&out)
+        storage.putClosed(&out)
+        return out
+    }
 
     /// Restores a state from ``snapshot()`` bytes into `configuration`, whose tables may be
     /// larger than the snapshot's (growth; indices keep their meaning).
     /// - Throws: ``SnapshotError`` for truncated or inconsistent bytes, an unknown version or
     ///   tables larger than the configuration's. Never traps on bad input.
     public init(snapshot bytes: [UInt8], configuration: WindowConfiguration) throws(SnapshotError) {
-        let st = try WindowStorage.restore(bytes)
+        var r = ByteReader(bytes: bytes)
+        let version = try r.byte()
+        guard version == Self.snapshotVersion else { throw .unsupportedVersion(version) }
+        let st = try WindowStorage.readOpenBody(&r)
+        try st.readClosed(&r)
+        guard r.pos == bytes.count else { throw .invalid("trailing bytes") }
+        st.recomputeTotals()
+        try self.init(restored: st, configuration: configuration)
+        storage.enforceOpenCap(configuration.maxOpenPanes)
+    }
+
+    /// Wraps restored storage and grows it to `configuration`'s tables (the caller then applies
+    /// the configuration's open-pane cap).
+    init(restored st: WindowStorage, configuration: WindowConfiguration) throws(SnapshotError) {
         guard st.scenarioCount <= configuration.scenarioCount, st.districtCount <= configuration.districtCount else {
             throw .tablesLargerThanConfiguration(scenarioCount: st.scenarioCount, districtCount: st.districtCount)
         }
-        self.init(configuration: WindowConfiguration(scenarioCount: st.scenarioCount, districtCount: st.districtCount,
-                                                     allowedLatenessMs: configuration.allowedLatenessMs,
-                                                     idleTimeoutMs: configuration.idleTimeoutMs),
-                  storage: st)
+        var c = configuration
+        c.scenarioCount = st.scenarioCount; c.districtCount = st.districtCount
+        self.init(configuration: c, storage: st)
         grow(scenarioCount: configuration.scenarioCount, districtCount: configuration.districtCount)
     }
 }
@@ -36,13 +49,45 @@ extension PartitionWindows {
 extension WindowStorage {
     static func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { -floorDiv(-a, b) }
 
-    func putSparse(_ p: UnsafeMutablePointer<UInt32>, _ out: inout [UInt8]) {
-        var nnz = 0
-        for i in 0..<cells where p[i] != 0 { nnz += 1 }
+    /// Varint length of `v`.
+    @inline(__always) static func varintSize(_ v: UInt64) -> Int {
+        v == 0 ? 1 : (70 - v.leadingZeroBitCount) / 7
+    }
+
+    /// A dense pane: byte 0 then sparse (varint non-zero count, then per cell varint
+    /// (index − previous index − 1) and varint count), or byte 1 then one varint per cell,
+    /// whichever is shorter (sparse on a tie).
+    func putPane(_ p: UnsafePointer<UInt32>, _ out: inout [UInt8]) {
+        var nnz = 0, sparse = 0, dense = 0, prev = -1
+        for i in 0..<cells {
+            let v = UInt64(p[i])
+            dense += Self.varintSize(v)
+            if v != 0 { nnz += 1; sparse += Self.varintSize(UInt64(i - prev - 1)) + Self.varintSize(v); prev = i }
+        }
+        sparse += Self.varintSize(UInt64(nnz))
+        if dense < sparse {
+            out.append(1)
+            for i in 0..<cells { Varint.put(UInt64(p[i]), &out) }
+            return
+        }
+        out.append(0)
         Varint.put(UInt64(nnz), &out)
-        var prev = -1
+        prev = -1
         for i in 0..<cells where p[i] != 0 {
             Varint.put(UInt64(i - prev - 1), &out); Varint.put(UInt64(p[i]), &out); prev = i
+        }
+    }
+
+    func readPane(_ r: inout ByteReader, _ body: (Int, UInt32) throws(SnapshotError) -> Void) throws(SnapshotError) {
+        switch try r.byte() {
+        case 0: try readSparse(&r, body)
+        case 1:
+            for i in 0..<cells {
+                let n = try r.varint()
+                guard n <= UInt64(UInt32.max) else { throw .invalid("cell count value") }
+                if n != 0 { try body(i, UInt32(n)) }
+            }
+        default: throw .invalid("pane encoding")
         }
     }
 
@@ -60,39 +105,42 @@ extension WindowStorage {
         for m in keys { Varint.putSigned(m - prev, &out); prev = m; putSparse(d[m]!, &out) }
     }
 
-    func snapshot() -> [UInt8] {
-        var out: [UInt8] = [PartitionWindows.snapshotVersion]
+    /// The open-state body: varint scenarioCount, varint districtCount, flags byte (bit 0
+    /// watermark, bit 1 view edge, bit 2 idle-period start), [zigzag watermark ms], [zigzag view
+    /// edge minute], [zigzag idle-period start ms], 14 varint unattributed counts, late totals
+    /// (pane), open panes (varint count, then per pane zigzag minute delta and pane), pending
+    /// on-time and pending late (varint count, then per minute zigzag delta and sparse cells).
+    func putOpenBody(_ out: inout [UInt8]) {
         Varint.put(UInt64(scenarioCount), &out); Varint.put(UInt64(districtCount), &out)
-        out.append((hasAnchor ? 1 : 0) | (hasEdge ? 2 : 0))
-        if hasAnchor {
-            // max(watermark, anchor): the same effective watermark, canonical.
-            Varint.putSigned(anchor, &out); Varint.putSigned(lastVerifiedWall, &out)
-            Varint.putSigned(max(watermark, anchor), &out)
-        }
+        let hasIdle = idleSince != Self.empty
+        out.append((hasWatermark ? 1 : 0) | (hasEdge ? 2 : 0) | (hasIdle ? 4 : 0))
+        if hasWatermark { Varint.putSigned(watermark, &out) }
         if hasEdge { Varint.putSigned(edge, &out) }
+        if hasIdle { Varint.putSigned(idleSince, &out) }
         for r in unattributed { Varint.put(r, &out) }
-        putSparse(lateTotals, &out)
-        // Open panes, ring and overflow together, ascending minute.
-        var open: [Int64: [Int32: UInt32]] = overflow
-        for s in 0..<Self.openSlots where openTags[s] != Self.empty {
-            var m: [Int32: UInt32] = [:]
-            let p = openPane(s)
-            for i in 0..<cells where p[i] != 0 { m[Int32(i)] = p[i] }
-            open[openTags[s]] = m
+        putPane(lateTotals, &out)
+        let mins = openMinutes()
+        Varint.put(UInt64(mins.count), &out)
+        var prev: Int64 = 0
+        for m in mins {
+            Varint.putSigned(m - prev, &out); prev = m
+            _ = withOpenPane(m) { putPane($0, &out) }
         }
-        putMinuteMap(open, &out)
+        putMinuteMap(pendingOnTime, &out)
+        putMinuteMap(pendingLate, &out)
+    }
+
+    /// Closed minutes and hour panes (``PartitionWindows/snapshot()``).
+    func putClosed(_ out: inout [UInt8]) {
         let closed = (0..<Self.closedSlots).filter { closedTags[$0] != Self.empty }
             .sorted { closedTags[$0] > closedTags[$1] }
         Varint.put(UInt64(closed.count), &out)
-        for s in closed { Varint.put(UInt64(edge - 1 - closedTags[s]), &out); putSparse(closedPane(s), &out) }
+        for s in closed { Varint.put(UInt64(edge - 1 - closedTags[s]), &out); putPane(closedPane(s), &out) }
         let hours = (0..<Self.hourSlots).filter { hourTags[$0] != Self.empty }
             .sorted { hourTags[$0] > hourTags[$1] }
         Varint.put(UInt64(hours.count), &out)
         let topHour = Self.ceilDiv(edge, 60) - 1
-        for s in hours { Varint.put(UInt64(topHour - hourTags[s]), &out); putSparse(hourPane(s), &out) }
-        putMinuteMap(pendingOnTime, &out)
-        putMinuteMap(pendingLate, &out)
-        return out
+        for s in hours { Varint.put(UInt64(topHour - hourTags[s]), &out); putPane(hourPane(s), &out) }
     }
 
     func readSparse(_ r: inout ByteReader, _ body: (Int, UInt32) throws(SnapshotError) -> Void) throws(SnapshotError) {
@@ -109,8 +157,10 @@ extension WindowStorage {
         }
     }
 
-    func readMinuteMap(_ r: inout ByteReader, _ body: (Int64, Int, UInt32) throws(SnapshotError) -> Void) throws(SnapshotError) {
-        let n = try r.bounded(r.bytes.count + 1, "pane count")
+    /// Reads a varint count, then per entry a zigzag minute delta (strictly ascending minutes
+    /// within ±2^53 ms) and calls `entry(minute)` to read the entry's payload.
+    func readMinutes(_ r: inout ByteReader, limit: Int, _ entry: (Int64, inout ByteReader) throws(SnapshotError) -> Void) throws(SnapshotError) {
+        let n = try r.bounded(limit, "pane count")
         var prev: Int64 = 0
         for k in 0..<n {
             let delta = try r.signed()
@@ -118,65 +168,74 @@ extension WindowStorage {
             let m = prev + delta
             guard m >= Self.minMinute, m <= Self.maxMinute, k == 0 || m > prev else { throw .invalid("minute") }
             prev = m
-            try readSparse(&r) { (i, c) throws(SnapshotError) in try body(m, i, c) }
+            try entry(m, &r)
         }
     }
 
-    static func restore(_ bytes: [UInt8]) throws(SnapshotError) -> WindowStorage {
-        var r = ByteReader(bytes: bytes)
-        let version = try r.byte()
-        guard version == PartitionWindows.snapshotVersion else { throw .unsupportedVersion(version) }
+    /// Reads an open-state body into new storage (view totals not computed).
+    static func readOpenBody(_ r: inout ByteReader) throws(SnapshotError) -> WindowStorage {
         let sc = try r.bounded(65_536, "scenario count"), dc = try r.bounded(65_536, "district count")
         guard sc >= 1, dc >= 1 else { throw .invalid("table size") }
+        // A snapshot can only be as large as its bytes: sparse panes need ≥ 1 byte per table row.
         let st = WindowStorage(scenarioCount: sc, districtCount: dc)
         let flags = try r.byte()
-        guard flags & ~3 == 0 else { throw .invalid("flags") }
-        let limit = Int64(1) << 60
+        guard flags & ~7 == 0 else { throw .invalid("flags") }
         if flags & 1 != 0 {
-            st.hasAnchor = true
-            st.anchor = try r.signed(); st.lastVerifiedWall = try r.signed(); st.watermark = try r.signed()
-            guard (-limit...limit).contains(st.anchor), (-limit...limit).contains(st.lastVerifiedWall),
-                  (-limit...limit).contains(st.watermark)
-            else { throw .invalid("watermark") }
+            st.watermark = try r.signed()
+            guard st.watermark != empty, abs(st.watermark) <= 2 * timeLimit else { throw .invalid("watermark") }
         }
         if flags & 2 != 0 {
             st.hasEdge = true
             st.edge = try r.signed()
             guard st.edge >= minMinute, st.edge <= maxMinute + 1 else { throw .invalid("edge") }
         }
+        if flags & 4 != 0 {
+            st.idleSince = try r.signed()
+            guard st.idleSince != empty else { throw .invalid("idle start") }
+        }
         for i in 0..<MalformedReason.count { st.unattributed[i] = try r.varint() }
         let late = st.lateTotals
-        try st.readSparse(&r) { (i, n) throws(SnapshotError) in late[i] = n }
-        try st.readMinuteMap(&r) { (m, i, n) throws(SnapshotError) in
+        try st.readPane(&r) { (i, n) throws(SnapshotError) in late[i] = n }
+        try st.readMinutes(&r, limit: WindowConfiguration.maxOpenPanesLimit + 1) { (m, r) throws(SnapshotError) in
             if st.hasEdge && m < st.edge { throw .invalid("open pane before edge") }
-            st.addOpen(minute: m, cell: i, count: n)
+            var any = false
+            try st.readPane(&r) { (i, n) throws(SnapshotError) in st.addOpen(minute: m, cell: i, count: n); any = true }
+            if !any { throw .invalid("empty open pane") }
         }
-        let nClosed = try r.bounded(closedSlots + 1, "closed count")
-        if nClosed > 0 && !st.hasEdge { throw .invalid("closed panes without edge") }
-        for _ in 0..<nClosed {
-            let m = st.edge - 1 - Int64(try r.bounded(closedSlots, "closed offset"))
-            let s = floorMod(m, 60)
-            guard st.closedTags[s] == empty else { throw .invalid("closed minute repeated") }
-            st.closedTags[s] = m
-            let p = st.closedPane(s)
-            try st.readSparse(&r) { (i, n) throws(SnapshotError) in p[i] = n }
+        for kp in [\WindowStorage.pendingOnTime, \.pendingLate] {
+            try st.readMinutes(&r, limit: r.bytes.count + 1) { (m, r) throws(SnapshotError) in
+                guard st.hasEdge, m < st.edge else { throw .invalid("pending pane not closed") }
+                var any = false
+                try st.readSparse(&r) { (i, n) throws(SnapshotError) in st[keyPath: kp][m, default: [:]][Int32(i)] = n; any = true }
+                if !any { throw .invalid("empty pending pane") }
+            }
         }
-        let nHours = try r.bounded(hourSlots + 1, "hour count")
-        if nHours > 0 && !st.hasEdge { throw .invalid("hour panes without edge") }
-        let topHour = ceilDiv(st.edge, 60) - 1
-        for _ in 0..<nHours {
-            let h = topHour - Int64(try r.bounded(hourSlots, "hour offset"))
-            let s = floorMod(h, 24)
-            guard st.hourTags[s] == empty else { throw .invalid("hour repeated") }
-            st.hourTags[s] = h
-            let p = st.hourPane(s)
-            try st.readSparse(&r) { (i, n) throws(SnapshotError) in p[i] = n }
-        }
-        try st.readMinuteMap(&r) { (m, i, n) throws(SnapshotError) in st.pendingOnTime[m, default: [:]][Int32(i)] = n }
-        try st.readMinuteMap(&r) { (m, i, n) throws(SnapshotError) in st.pendingLate[m, default: [:]][Int32(i)] = n }
-        guard r.pos == bytes.count else { throw .invalid("trailing bytes") }
-        st.recomputeTotals()
         return st
+    }
+
+    /// Reads the closed minutes and hour panes of a full snapshot.
+    func readClosed(_ r: inout ByteReader) throws(SnapshotError) {
+        let nClosed = try r.bounded(Self.closedSlots + 1, "closed count")
+        if nClosed > 0 && !hasEdge { throw .invalid("closed panes without edge") }
+        for _ in 0..<nClosed {
+            let m = edge - 1 - Int64(try r.bounded(Self.closedSlots, "closed offset"))
+            let s = Self.floorMod(m, 60)
+            guard closedTags[s] == Self.empty else { throw .invalid("closed minute repeated") }
+            closedTags[s] = m
+            let p = closedPane(s)
+            try readPane(&r) { (i, n) throws(SnapshotError) in p[i] = n }
+        }
+        let nHours = try r.bounded(Self.hourSlots + 1, "hour count")
+        if nHours > 0 && !hasEdge { throw .invalid("hour panes without edge") }
+        let topHour = Self.ceilDiv(edge, 60) - 1
+        for _ in 0..<nHours {
+            let h = topHour - Int64(try r.bounded(Self.hourSlots, "hour offset"))
+            let s = Self.floorMod(h, 24)
+            guard hourTags[s] == Self.empty else { throw .invalid("hour repeated") }
+            hourTags[s] = h
+            let p = hourPane(s)
+            try readPane(&r) { (i, n) throws(SnapshotError) in p[i] = n }
+        }
     }
 
     /// View totals from the closed minute and hour panes.

@@ -1,4 +1,4 @@
-/// What ``PartitionWindows/record(scenario:district:verdict:eventTimeMs:wallClockMs:)`` did
+/// What ``PartitionWindows/record(scenario:district:verdict:eventTimeMs:boundedTimeMs:wallClockMs:)`` did
 /// with one event.
 public enum RecordOutcome: Sendable, Equatable {
     /// Counted in its (open) pane.

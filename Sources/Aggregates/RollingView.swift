@@ -2,7 +2,7 @@
 ///
 /// Every view ends at the partition's *view edge* `E` (``PartitionWindows/viewEdgeMs``):
 /// the end of the most recently closed minute, i.e. `floor(watermark / 60 s) · 60 s` as of
-/// the last ``PartitionWindows/advance(wallClockMs:)``. Views are relative to the
+/// the last ``PartitionWindows/advance(wallClockMs:caughtUp:)``. Views are relative to the
 /// watermark, never to the wall clock, so a replay gives the same answers.
 ///
 /// | view | covers (event time) |

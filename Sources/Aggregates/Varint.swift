@@ -44,14 +44,16 @@ struct ByteReader {
     }
 }
 
-/// Why ``PartitionWindows/init(snapshot:configuration:)`` rejected its bytes.
+/// Why ``PartitionWindows/init(snapshot:configuration:)`` or
+/// ``PartitionWindows/init(configuration:openState:closedMinutes:closedHours:)`` rejected its input.
 public enum SnapshotError: Error, Equatable, Sendable {
     /// The bytes end before the state does.
     case truncated
-    /// The first byte is not a known format version (this build reads version 1).
+    /// The first byte is not the expected format version (this build reads snapshot version 2
+    /// and open-state version 0xA1).
     case unsupportedVersion(UInt8)
     /// The snapshot's tables are larger than the configuration's (tables only grow).
     case tablesLargerThanConfiguration(scenarioCount: Int, districtCount: Int)
-    /// A field is out of range; the text names it.
+    /// A field (or a closed row) is out of range; the text names it.
     case invalid(String)
 }

@@ -10,8 +10,10 @@
 /// | 5 totals | running totals of the five ``RollingView``s |
 /// | 1 late | lifetime late counters per cell |
 ///
-/// Open panes that do not fit the ring (another open minute holds the slot) live in the sparse
-/// `overflow` dictionary. A minute is in exactly one of ring or overflow.
+/// Open panes that do not fit the ring (another open minute holds the slot) live in `overflow`,
+/// dense panes allocated on demand; a minute is in exactly one of ring or overflow. Open minutes
+/// (ring + overflow) never exceed `maxOpenPanes` after a `record` or `merge` returns (the oldest
+/// are closed early, see ``PartitionWindows``), so overflow holds at most `maxOpenPanes − 1` panes.
 @usableFromInline
 final class WindowStorage: @unchecked Sendable {
     // Sendable: only ever mutated through PartitionWindows, which copies on write.
@@ -25,6 +27,8 @@ final class WindowStorage: @unchecked Sendable {
     /// Minutes representable: event times within ±2^53 ms (spec §2).
     @usableFromInline static let minMinute = -((Int64(1) << 53) / 60_000) - 1
     @usableFromInline static let maxMinute = (Int64(1) << 53) / 60_000
+    /// Times (event, bounded, wall clock) are clamped to ±2^53 ms before any arithmetic.
+    @usableFromInline static let timeLimit = Int64(1) << 53
 
     @usableFromInline let scenarioCount: Int
     @usableFromInline let districtCount: Int
@@ -34,7 +38,8 @@ final class WindowStorage: @unchecked Sendable {
 
     var closedTags: [Int64]
     var hourTags: [Int64]
-    var overflow: [Int64: [Int32: UInt32]] = [:]
+    /// Open panes beyond the ring: minute → dense counters (`cells` entries).
+    var overflow: [Int64: [UInt32]] = [:]
     var pendingOnTime: [Int64: [Int32: UInt32]] = [:]
     var pendingLate: [Int64: [Int32: UInt32]] = [:]
     var unattributed: [UInt64]
@@ -43,25 +48,19 @@ final class WindowStorage: @unchecked Sendable {
     // memory (`hot`): class stored `var`s would cost a dynamic exclusivity check per access
     // from other modules.
     @usableFromInline let hot: UnsafeMutablePointer<Int64>
-    @usableFromInline var hasAnchor: Bool {
-        @inline(__always) get { hot[0] != 0 }
-        @inline(__always) set { hot[0] = newValue ? 1 : 0 }
+    /// The watermark (ms, monotonic); `empty` (Int64.min) while there is none.
+    @usableFromInline var watermark: Int64 {
+        @inline(__always) get { hot[0] }
+        @inline(__always) set { hot[0] = newValue }
     }
-    /// The watermark as of the last verified event (event part, idle time folded in).
-    @usableFromInline var anchor: Int64 {
+    /// Start of the current idle period (ms of wall clock): the latest wall clock of a verified
+    /// event, or the first ``PartitionWindows/advance(wallClockMs:caughtUp:)`` before any;
+    /// `empty` before either.
+    @usableFromInline var idleSince: Int64 {
         @inline(__always) get { hot[1] }
         @inline(__always) set { hot[1] = newValue }
     }
-    /// Wall clock of the last verified event.
-    @usableFromInline var lastVerifiedWall: Int64 {
-        @inline(__always) get { hot[2] }
-        @inline(__always) set { hot[2] = newValue }
-    }
-    /// The materialised watermark (monotonic), valid when hasAnchor.
-    @usableFromInline var watermark: Int64 {
-        @inline(__always) get { hot[3] }
-        @inline(__always) set { hot[3] = newValue }
-    }
+    @usableFromInline var hasWatermark: Bool { @inline(__always) get { watermark != Self.empty } }
     /// View edge E (minute index, exclusive): every minute < E is closed.
     var hasEdge = false
     var edge: Int64 = 0
@@ -73,8 +72,8 @@ final class WindowStorage: @unchecked Sendable {
         let n = cells * Self.regionCount
         counts = .allocate(capacity: n)
         counts.initialize(repeating: 0, count: n)
-        hot = .allocate(capacity: 4)
-        hot.initialize(repeating: 0, count: 4)
+        hot = .allocate(capacity: 2)
+        hot.initialize(repeating: Self.empty, count: 2)
         openTags = .allocate(capacity: Self.openSlots)
         openTags.initialize(repeating: Self.empty, count: Self.openSlots)
         closedTags = Array(repeating: Self.empty, count: Self.closedSlots)
@@ -88,10 +87,25 @@ final class WindowStorage: @unchecked Sendable {
         hot.deallocate()
     }
 
-    /// Bytes allocated for counters and tags (dictionaries excluded: empty in steady state).
-    var allocatedBytes: Int {
+    /// Bytes of the fixed regions, tags and scalars.
+    var fixedBytes: Int {
         cells * Self.regionCount * 4 + Self.openSlots * 8
-            + (Self.closedSlots + Self.hourSlots) * 8 + MalformedReason.count * 8 + 4 * 8
+            + (Self.closedSlots + Self.hourSlots) * 8 + MalformedReason.count * 8 + 2 * 8
+    }
+
+    /// Bytes allocated: fixed regions, overflow panes (exact), and an estimate of the pending
+    /// correction dictionaries (buckets of 4 + 4 bytes at load ≤ 3/4, plus 64 bytes per table).
+    var allocatedBytes: Int {
+        var pending = 0
+        for d in [pendingOnTime, pendingLate] {
+            pending += Self.dictBytes(d.capacity, 8 + 8)
+            for (_, inner) in d { pending += Self.dictBytes(inner.capacity, 8) }
+        }
+        return fixedBytes + overflow.count * (cells * 4 + 32) + Self.dictBytes(overflow.capacity, 16) + pending
+    }
+
+    static func dictBytes(_ capacity: Int, _ entry: Int) -> Int {
+        capacity == 0 ? 0 : 64 + (capacity * 4 / 3 + 1) * entry
     }
 
     @usableFromInline func copy() -> WindowStorage {
@@ -99,15 +113,17 @@ final class WindowStorage: @unchecked Sendable {
         c.counts.update(from: counts, count: cells * Self.regionCount)
         c.openTags.update(from: openTags, count: Self.openSlots)
         c.copyScalars(from: self)
+        c.overflow = overflow
         return c
     }
 
+    /// Copies everything but the counter regions, open tags and overflow.
     func copyScalars(from o: WindowStorage) {
         closedTags = o.closedTags; hourTags = o.hourTags
-        overflow = o.overflow; pendingOnTime = o.pendingOnTime; pendingLate = o.pendingLate
+        pendingOnTime = o.pendingOnTime; pendingLate = o.pendingLate
         unattributed = o.unattributed
-        hasAnchor = o.hasAnchor; anchor = o.anchor; lastVerifiedWall = o.lastVerifiedWall
-        watermark = o.watermark; hasEdge = o.hasEdge; edge = o.edge
+        watermark = o.watermark; idleSince = o.idleSince
+        hasEdge = o.hasEdge; edge = o.edge
     }
 
     // MARK: regions
@@ -137,10 +153,10 @@ final class WindowStorage: @unchecked Sendable {
 
     // MARK: hot path
 
-    /// Counts one event. `lateness`/`idle` come from the configuration.
+    /// Counts one event (see ``PartitionWindows/record(scenario:district:verdict:eventTimeMs:boundedTimeMs:wallClockMs:)``).
     @inlinable @inline(__always)
-    func record(scenario: Int, district: Int, verdict: Verdict, eventTimeMs t: Int64,
-                wallClockMs wall: Int64, lateness: Int64, idle: Int64) -> RecordOutcome {
+    func record(scenario: Int, district: Int, verdict: Verdict, eventTimeMs t: Int64, boundedTimeMs b: Int64,
+                wallClockMs wall: Int64, lateness: Int64, maxOpen: Int) -> RecordOutcome {
         let minute = Self.floorDiv(t, 60_000)
         let slot = Int(truncatingIfNeeded: minute) & (Self.openSlots - 1)
         if openTags[slot] == minute,
@@ -148,33 +164,25 @@ final class WindowStorage: @unchecked Sendable {
            UInt(bitPattern: district) < UInt(bitPattern: districtCount) {
             let i = slot &* cells &+ ((scenario &* districtCount &+ district) << 3) &+ Int(verdict.rawValue)
             counts[i] &+= 1
-            if verdict.rawValue >= 4 { noteVerified(t, wall: wall, lateness: lateness, idle: idle) }
+            if verdict.rawValue >= 4 { noteVerified(min(t, b), wall: wall, lateness: lateness) }
             return .counted
         }
         return recordSlow(scenario: scenario, district: district, verdict: verdict, minute: minute,
-                          eventTimeMs: t, wallClockMs: wall, lateness: lateness, idle: idle)
+                          eventTimeMs: t, boundedTimeMs: b, wallClockMs: wall, lateness: lateness, maxOpen: maxOpen)
     }
 
-    /// Watermark bookkeeping for a signature-verified event (spec §7).
+    /// Watermark bookkeeping for a signature-verified event (spec §7 revised): the watermark is
+    /// at least bounded time − lateness, and the idle period restarts at `wall`.
     @inlinable @inline(__always)
-    func noteVerified(_ t: Int64, wall: Int64, lateness: Int64, idle: Int64) {
-        let candidate = t &- lateness
-        if hasAnchor {
-            let idleFor = wall &- lastVerifiedWall &- idle
-            if idleFor > 0 { anchor = anchor &+ idleFor }
-            if candidate > anchor { anchor = candidate }
-            if wall > lastVerifiedWall { lastVerifiedWall = wall }
-        } else {
-            hasAnchor = true
-            anchor = candidate
-            watermark = candidate
-            lastVerifiedWall = wall
-        }
+    func noteVerified(_ bounded: Int64, wall: Int64, lateness: Int64) {
+        let candidate = max(bounded, -9_007_199_254_740_992) &- lateness   // −2^53 (timeLimit), a literal for the hot path
+        if candidate > hot[0] { hot[0] = candidate }
+        if wall > hot[1] { hot[1] = wall }
     }
 
     @usableFromInline func recordSlow(scenario: Int, district: Int, verdict: Verdict, minute: Int64,
-                    eventTimeMs t: Int64, wallClockMs wall: Int64,
-                    lateness: Int64, idle: Int64) -> RecordOutcome {
+                                      eventTimeMs t: Int64, boundedTimeMs b: Int64, wallClockMs wall: Int64,
+                                      lateness: Int64, maxOpen: Int) -> RecordOutcome {
         guard scenario >= 0, scenario < scenarioCount else {
             unattributed[Int(MalformedReason.unknownScenario.rawValue)] &+= 1
             return .unattributed(.unknownScenario)
@@ -194,38 +202,64 @@ final class WindowStorage: @unchecked Sendable {
             lateTotals[Int(cell)] &+= 1
             outcome = .late(windowStartMs: minute * 60_000)
         } else {
-            addOpen(minute: minute, cell: Int(cell), count: 1)
+            if addOpen(minute: minute, cell: Int(cell), count: 1) { enforceOpenCap(maxOpen) }
             outcome = .counted
         }
-        if verdict.rawValue >= 4 { noteVerified(t, wall: wall, lateness: lateness, idle: idle) }
+        if verdict.rawValue >= 4 { noteVerified(min(t, b), wall: wall, lateness: lateness) }
         return outcome
     }
 
+    /// Number of open minutes (ring and overflow).
+    var openCount: Int {
+        var n = overflow.count
+        for s in 0..<Self.openSlots where openTags[s] != Self.empty { n += 1 }
+        return n
+    }
+
+    /// Bounded memory: while more than `maxOpen` minutes are open, raises the watermark to the
+    /// end of the oldest open minute and closes it; the closed panes become pending on-time
+    /// panes, emitted by the next advance/closeAll.
+    func enforceOpenCap(_ maxOpen: Int) {
+        while openCount > maxOpen {
+            guard let oldest = openMinutes().first else { return }
+            let end = (oldest + 1) * 60_000
+            if end > watermark { watermark = end }
+            addPending(close(through: oldest + 1))
+        }
+    }
+
     /// Adds to an open pane (ring if possible, else overflow). `minute` must be ≥ edge.
-    func addOpen(minute: Int64, cell: Int, count: UInt32) {
+    /// Returns whether this opened a new minute.
+    @discardableResult
+    func addOpen(minute: Int64, cell: Int, count: UInt32) -> Bool {
         let slot = Int(truncatingIfNeeded: minute) & (Self.openSlots - 1)
         if openTags[slot] == minute {
             openPane(slot)[cell] &+= count
+            return false
         } else if openTags[slot] == Self.empty && overflow[minute] == nil {
             openTags[slot] = minute
             openPane(slot)[cell] &+= count
+            return true
         } else {
-            overflow[minute, default: [:]][Int32(cell), default: 0] &+= count
+            let opened = overflow[minute] == nil
+            overflow[minute, default: Array(repeating: 0, count: cells)][cell] &+= count
+            return opened
         }
     }
 
     // MARK: watermark and closing
 
-    /// The watermark at wall-clock `wall` (spec §7 plus the idle rule), materialised.
-    func materializeWatermark(wall: Int64, idle: Int64) {
-        guard hasAnchor else { return }
-        var w = anchor
-        let idleFor = wall &- lastVerifiedWall &- idle
-        if idleFor > 0 {
-            let (sum, o) = anchor.addingReportingOverflow(idleFor)
-            w = o ? Int64.max : sum
+    /// The idle rule (spec §7 revised) at wall clock `wall`: starts the idle clock if it is not
+    /// running; when `caughtUp` and no verified event for `idle` ms, the watermark becomes at
+    /// least `wall − lateness`.
+    func applyIdle(wall: Int64, caughtUp: Bool, lateness: Int64, idle: Int64) {
+        let w = min(max(wall, -Self.timeLimit), Self.timeLimit)
+        if idleSince == Self.empty { idleSince = w }
+        let since = min(max(idleSince, -Self.timeLimit), Self.timeLimit)
+        if caughtUp && w - since >= idle {
+            let c = w - lateness
+            if c > watermark { watermark = c }
         }
-        if w > watermark { watermark = w }
     }
 
     /// Minutes of open panes (ring and overflow), ascending.
@@ -263,11 +297,25 @@ final class WindowStorage: @unchecked Sendable {
         guard !overflow.isEmpty else { return }
         for m in overflow.keys.sorted() {
             let slot = Int(truncatingIfNeeded: m) & (Self.openSlots - 1)
-            guard openTags[slot] == Self.empty, let sparse = overflow.removeValue(forKey: m) else { continue }
+            guard openTags[slot] == Self.empty, let dense = overflow.removeValue(forKey: m) else { continue }
             openTags[slot] = m
-            let p = openPane(slot)
-            for (c, n) in sparse { p[Int(c)] &+= n }
+            addDense(openPane(slot), dense)
         }
+    }
+
+    /// `d[i] += dense[i]` for every cell.
+    func addDense(_ d: UnsafeMutablePointer<UInt32>, _ dense: [UInt32]) {
+        dense.withUnsafeBufferPointer { src in
+            for i in 0..<min(cells, src.count) { d[i] &+= src[i] }
+        }
+    }
+
+    /// Calls `body` with the counters of open minute `m` (ring or overflow), if open.
+    func withOpenPane<R>(_ m: Int64, _ body: (UnsafePointer<UInt32>) -> R) -> R? {
+        let slot = Int(truncatingIfNeeded: m) & (Self.openSlots - 1)
+        if openTags[slot] == m { return body(openPane(slot)) }
+        guard let dense = overflow[m] else { return nil }
+        return dense.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 
     /// Advances the edge to `target` through empty minutes (expiring old panes).
@@ -323,9 +371,7 @@ final class WindowStorage: @unchecked Sendable {
                 openPane(slot).update(repeating: 0, count: c)
                 openTags[slot] = Self.empty
             }
-            if let sparse = overflow.removeValue(forKey: m) {
-                for (cell, n) in sparse { dst[Int(cell)] &+= n }
-            }
+            if let dense = overflow.removeValue(forKey: m) { addDense(dst, dense) }
             closedTags[cs] = m
             for v in 0..<4 { add(total(v), dst, c) }
             add(hourPane(hs), dst, c); hourTags[hs] = h

@@ -5,6 +5,17 @@ import Testing
 /// Feeds the corpus (using the expected verdicts, not the decoder) through one partition and
 /// compares with expected-counts.csv and expected-totals.json (spec §7, §8).
 @Suite struct CorpusCountsTests {
+    /// `exp` (seconds) of a `YKM1.<payload>.<sig>` code, or nil if it does not parse.
+    static func expSeconds(_ code: String) -> Int64? {
+        let parts = code.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var b64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b64.count % 4 != 0 { b64 += "=" }
+        guard let data = Data(base64Encoded: b64),
+              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+        return (obj["exp"] as? NSNumber)?.int64Value
+    }
+
     @Test func corpusCountsMatchExpectedCSVAndTotals() throws {
         let scenarios = try AggregatesFixtures.firstColumn("data/scenarios.csv")
         let districts = try AggregatesFixtures.firstColumn("data/districts.csv")
@@ -32,10 +43,14 @@ import Testing
             let s = try #require((e["scenario"] as? String).flatMap { sIndex[$0] })
             let d = try #require((e["district"] as? String).flatMap { dIndex[$0] })
             let t = try #require((e["scanned_at"] as? NSNumber)?.int64Value)
-            let outcome = w.record(scenario: s, district: d, verdict: verdict, eventTimeMs: t, wallClockMs: 0)
+            // Bounded time (spec §7): min(scanned_at, exp × 1000 + 30 s) when the code parses.
+            let bounded = (e["code"] as? String).flatMap(Self.expSeconds).map { min(t, $0 * 1_000 + 30_000) } ?? t
+            let outcome = w.record(scenario: s, district: d, verdict: verdict, eventTimeMs: t,
+                                   boundedTimeMs: bounded, wallClockMs: 0)
             if outcome != .counted { lateOrOther += 1 }
             attributed += 1
-            if n % 50 == 49 { panes += w.advance(wallClockMs: 0) }
+            // A replay: never caught up, the wall clock is not used.
+            if n % 50 == 49 { panes += w.advance(wallClockMs: 0, caughtUp: false) }
         }
         #expect(lateOrOther == 0)
         // Windows did close during the run (the watermark moved), not only at the end.

@@ -17,7 +17,7 @@ struct SplitMix64 {
 }
 
 /// A naive reference of one partition's windows: dictionaries keyed by (minute, cell), every
-/// closed pane kept forever, views summed on demand. Written from the spec and the
+/// closed pane kept forever, views summed on demand. Written from the spec (§7 revised) and the
 /// PartitionWindows doc, independently of WindowStorage's rings.
 struct ReferenceWindows {
     struct Cell: Hashable, Comparable {
@@ -27,25 +27,30 @@ struct ReferenceWindows {
     typealias Pane = [Cell: UInt32]
 
     var scenarioCount: Int, districtCount: Int
-    let lateness: Int64, idle: Int64
-    var anchor: Int64? = nil
-    var lastWall: Int64 = 0
-    var watermark: Int64 = 0
+    let lateness: Int64, idle: Int64, cap: Int
+    var watermark: Int64? = nil
+    /// Wall clock of the last verified event, or of the first advance before any.
+    var idleSince: Int64? = nil
     var edge: Int64? = nil
     var open: [Int64: Pane] = [:]
     var closed: [Int64: Pane] = [:]
+    var pendingOnTime: [Int64: Pane] = [:]
     var pendingLate: [Int64: Pane] = [:]
     var lateTotals: Pane = [:]
     var unattributed: [UInt64] = Array(repeating: 0, count: MalformedReason.count)
+    /// Coverage: capacity closes, idle raises.
+    var capCloses = 0, idleRaises = 0
 
     init(_ c: WindowConfiguration) {
         scenarioCount = c.scenarioCount; districtCount = c.districtCount
-        lateness = c.allowedLatenessMs; idle = c.idleTimeoutMs
+        lateness = c.allowedLatenessMs; idle = c.idleTimeoutMs; cap = c.maxOpenPanes
     }
 
     static func minute(_ t: Int64) -> Int64 { t >= 0 ? t / 60_000 : -((-t + 59_999) / 60_000) }
 
-    mutating func record(_ s: Int, _ d: Int, _ v: Verdict, _ t: Int64, _ wall: Int64) -> RecordOutcome {
+    mutating func raise(_ w: Int64) { watermark = max(watermark ?? w, w) }
+
+    mutating func record(_ s: Int, _ d: Int, _ v: Verdict, _ t: Int64, _ bounded: Int64, _ wall: Int64) -> RecordOutcome {
         if s < 0 || s >= scenarioCount { unattributed[Int(MalformedReason.unknownScenario.rawValue)] += 1; return .unattributed(.unknownScenario) }
         if d < 0 || d >= districtCount { unattributed[Int(MalformedReason.unknownDistrict.rawValue)] += 1; return .unattributed(.unknownDistrict) }
         let m = Self.minute(t)
@@ -57,20 +62,28 @@ struct ReferenceWindows {
             outcome = .late(windowStartMs: m * 60_000)
         } else {
             open[m, default: [:]][cell, default: 0] += 1
+            // Capacity rule: close the oldest open minutes early.
+            while open.count > cap {
+                let oldest = open.keys.min()!
+                raise((oldest + 1) * 60_000)
+                for p in close(through: oldest + 1) { addPendingOnTime(p) }
+                capCloses += 1
+            }
             outcome = .counted
         }
         if v.signatureVerified {
-            if let a = anchor {
-                anchor = max(a + max(0, wall - lastWall - idle), t - lateness)
-                lastWall = max(lastWall, wall)
-            } else {
-                anchor = t - lateness; watermark = t - lateness; lastWall = wall
-            }
+            raise(min(t, bounded) - lateness)
+            idleSince = max(idleSince ?? wall, wall)
         }
         return outcome
     }
 
-    var watermarkMs: Int64? { anchor.map { max($0, watermark) } }
+    mutating func addPendingOnTime(_ p: ClosedPane) {
+        let m = p.windowStartMs / 60_000
+        for c in p.counts { pendingOnTime[m, default: [:]][Cell(s: c.scenario, d: c.district, v: c.verdict.rawValue), default: 0] += c.count }
+    }
+
+    var watermarkMs: Int64? { watermark }
 
     mutating func close(through newEdge: Int64) -> [ClosedPane] {
         if let e = edge, newEdge <= e { return [] }
@@ -92,25 +105,26 @@ struct ReferenceWindows {
         })
     }
 
-    mutating func drainLate() -> [ClosedPane] {
-        defer { pendingLate = [:] }
-        return pendingLate.keys.sorted().map { Self.pane(.late, $0, pendingLate[$0]!) }
+    mutating func drainPending() -> [ClosedPane] {
+        defer { pendingLate = [:]; pendingOnTime = [:] }
+        return pendingOnTime.keys.sorted().map { Self.pane(.onTime, $0, pendingOnTime[$0]!) }
+            + pendingLate.keys.sorted().map { Self.pane(.late, $0, pendingLate[$0]!) }
     }
 
-    mutating func advance(_ wall: Int64) -> [ClosedPane] {
-        var out: [ClosedPane] = []
-        if let a = anchor {
-            watermark = max(watermark, a + max(0, wall - lastWall - idle))
-            let w = watermark
-            out = close(through: Self.minute(w))
+    mutating func advance(_ wall: Int64, caughtUp: Bool) -> [ClosedPane] {
+        if idleSince == nil { idleSince = wall }
+        if caughtUp, wall - idleSince! >= idle, (watermark ?? .min) < wall - lateness {
+            raise(wall - lateness); idleRaises += 1
         }
-        return PartitionWindows.ordered(out + drainLate())
+        var out: [ClosedPane] = []
+        if let w = watermark { out = close(through: Self.minute(w)) }
+        return PartitionWindows.ordered(out + drainPending())
     }
 
     mutating func closeAll() -> [ClosedPane] {
         var out: [ClosedPane] = []
         if let last = open.keys.max() { out = close(through: last + 1) }
-        return PartitionWindows.ordered(out + drainLate())
+        return PartitionWindows.ordered(out + drainPending())
     }
 
     func view(_ v: RollingView) -> ViewCounts {
@@ -130,5 +144,14 @@ struct ReferenceWindows {
         }
         vc = ViewCounts(scenarioCount: scenarioCount, districtCount: districtCount, counts: counts)
         return vc
+    }
+}
+
+extension PartitionWindows {
+    /// Test shorthand: an event whose signed expiry does not bound it (bounded time = `scanned_at`).
+    mutating func recordUnbounded(scenario: Int, district: Int, verdict: Verdict,
+                                  eventTimeMs: Int64, wallClockMs: Int64) -> RecordOutcome {
+        record(scenario: scenario, district: district, verdict: verdict, eventTimeMs: eventTimeMs,
+               boundedTimeMs: eventTimeMs, wallClockMs: wallClockMs)
     }
 }

@@ -2,8 +2,9 @@ import Testing
 @testable import Aggregates
 
 /// Random streams (seeded, deterministic) against ReferenceWindows: disorder, late events,
-/// far-off times (overflow, > 25 h jumps), idle wall-clock gaps, snapshots, copies, merges
-/// and table growth. 1 100 streams in total.
+/// far-off times (overflow, > 25 h jumps), bounded times (replayed codes), idle wall-clock gaps
+/// while caught up or not, the open-pane cap, snapshots, copies, merges and table growth.
+/// 1 100 streams in total.
 @Suite struct WindowPropertyTests {
     static let t0: Int64 = 1_795_219_140_000
 
@@ -19,10 +20,11 @@ import Testing
         mutating func config(maxS: Int = 4, maxD: Int = 5) -> WindowConfiguration {
             WindowConfiguration(scenarioCount: rng.int(1...maxS), districtCount: rng.int(1...maxD),
                                 allowedLatenessMs: [0, 30_000, 120_000, 120_000][rng.int(0...3)],
-                                idleTimeoutMs: [0, 10_000, 30_000, 30_000][rng.int(0...3)])
+                                idleTimeoutMs: [0, 10_000, 30_000, 30_000][rng.int(0...3)],
+                                maxOpenPanes: [48, 48, 20, 6, 2][rng.int(0...4)])
         }
-        /// One event (scenario, district, verdict, time) for tables s × d.
-        mutating func event(_ c: WindowConfiguration) -> (Int, Int, Verdict, Int64) {
+        /// One event (scenario, district, verdict, time, bounded time) for tables s × d.
+        mutating func event(_ c: WindowConfiguration) -> (Int, Int, Verdict, Int64, Int64) {
             var s = rng.int(0...c.scenarioCount - 1), d = rng.int(0...c.districtCount - 1)
             if rng.chance(0.005) { s = rng.chance(0.5) ? -1 : c.scenarioCount }
             if rng.chance(0.005) { d = rng.chance(0.5) ? -1 : c.districtCount }
@@ -31,8 +33,13 @@ import Testing
             let r = rng.int(0...99)
             if r < 2 { t = now + Int64(rng.int(-3 * 86_400_000...3 * 86_400_000)) }       // far off
             else if r < 5 { t = now + Int64(rng.int(0...20 * 60_000)) }                   // ahead
+            // Bounded time: usually scanned_at; sometimes an earlier signed expiry (a replayed
+            // code), sometimes a later one (min(scanned_at, bound) applies).
+            var b = t
+            let q = rng.int(0...9)
+            if q < 2 { b = t - Int64(rng.int(0...900_000)) } else if q < 3 { b = t + Int64(rng.int(0...100_000)) }
             now += Int64(rng.int(0...4_000)); wall += Int64(rng.int(0...4_000))
-            return (s, d, v, t)
+            return (s, d, v, t, b)
         }
     }
 
@@ -48,7 +55,7 @@ import Testing
     }
 
     /// Runs one single-partition stream; returns a failure description or nil.
-    struct Coverage { var late = 0, onTimePanes = 0, latePanes = 0, idleAdvances = 0, overflowed = 0, unattributed = 0 }
+    struct Coverage { var late = 0, onTimePanes = 0, latePanes = 0, idleAdvances = 0, overflowed = 0, unattributed = 0, capCloses = 0 }
 
     static func runStream(seed: UInt64, growAt: Int? = nil) -> String? {
         var cov = Coverage()
@@ -66,7 +73,8 @@ import Testing
             if op == growAt {
                 cfg = WindowConfiguration(scenarioCount: cfg.scenarioCount + g.rng.int(0...3),
                                           districtCount: cfg.districtCount + g.rng.int(0...4),
-                                          allowedLatenessMs: cfg.allowedLatenessMs, idleTimeoutMs: cfg.idleTimeoutMs)
+                                          allowedLatenessMs: cfg.allowedLatenessMs, idleTimeoutMs: cfg.idleTimeoutMs,
+                                          maxOpenPanes: cfg.maxOpenPanes)
                 if g.rng.chance(0.5) {
                     w.grow(scenarioCount: cfg.scenarioCount, districtCount: cfg.districtCount)
                 } else {
@@ -78,17 +86,17 @@ import Testing
             }
             let r = g.rng.int(0...99)
             if r < 75 {
-                let (s, d, v, t) = g.event(cfg)
-                let a = w.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-                let b = m.record(s, d, v, t, g.wall)
+                let (s, d, v, t, bt) = g.event(cfg)
+                let a = w.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+                let b = m.record(s, d, v, t, bt, g.wall)
+                if w.openPaneCount > cfg.maxOpenPanes { return "seed \(seed) op \(op): \(w.openPaneCount) open panes > cap" }
                 if a != b { return "seed \(seed) op \(op): record \(a) vs model \(b)" }
                 if case .late = a { cov.late += 1 }
                 if case .unattributed = a { cov.unattributed += 1 }
                 if !w.storage.overflow.isEmpty { cov.overflowed += 1 }
             } else if r < 90 {
-                let eventWatermark = m.anchor
-                let a = w.advance(wallClockMs: g.wall), b = m.advance(g.wall)
-                if let e = eventWatermark, let wm = w.watermarkMs, wm > e { cov.idleAdvances += 1 }
+                let caughtUp = g.rng.chance(0.7)
+                let a = w.advance(wallClockMs: g.wall, caughtUp: caughtUp), b = m.advance(g.wall, caughtUp: caughtUp)
                 cov.onTimePanes += a.filter { $0.kind == .onTime }.count
                 cov.latePanes += a.filter { $0.kind == .late }.count
                 if a != b { return "seed \(seed) op \(op): advance panes differ \(a.count) vs \(b.count)" }
@@ -106,9 +114,9 @@ import Testing
             } else if r < 97 {
                 let before = w.snapshot()
                 var copy = w
-                let (s, d, v, t) = g.event(cfg)
-                _ = copy.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-                _ = copy.advance(wallClockMs: g.wall + 3_600_000)
+                let (s, d, v, t, bt) = g.event(cfg)
+                _ = copy.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+                _ = copy.advance(wallClockMs: g.wall + 3_600_000, caughtUp: true)
                 if w.snapshot() != before { return "seed \(seed) op \(op): copy-on-write broken" }
             } else {
                 g.now += Int64(g.rng.int(0...7_200_000))
@@ -117,6 +125,7 @@ import Testing
         let a = w.closeAll(), b = m.closeAll()
         if a != b { return "seed \(seed): closeAll panes differ" }
         if !same(w, m) { return "seed \(seed): final state differs" }
+        cov.idleAdvances += m.idleRaises; cov.capCloses += m.capCloses
         _ = closedEvents
         return nil
     }
@@ -130,7 +139,7 @@ import Testing
         #expect(failures.isEmpty, "\(failures)")
         // The streams exercised every path.
         #expect(cov.late > 1_000 && cov.latePanes > 500 && cov.onTimePanes > 5_000)
-        #expect(cov.idleAdvances > 100 && cov.overflowed > 100 && cov.unattributed > 100, "\(cov)")
+        #expect(cov.idleAdvances > 100 && cov.overflowed > 100 && cov.unattributed > 100 && cov.capCloses > 100, "\(cov)")
     }
 
     @Test func tableGrowthStreamsMatchReference() {
@@ -147,17 +156,19 @@ import Testing
         for seed in 20_000..<20_150 as Range<UInt64> {
             var g = Gen(seed: seed)
             // Idle advance is per partition (gaps between a partition's own verified events),
-            // so equality with one state holds without idle folding: idle timeout ~ 35 years.
+            // so equality with one state holds without idle advance: idle timeout ~ 35 years;
+            // likewise without capacity closes (the cap counts one partition's open minutes).
             var cfg = g.config()
             cfg.idleTimeoutMs = 1 << 40
+            cfg.maxOpenPanes = WindowConfiguration.maxOpenPanesLimit
             let p = g.rng.int(2...4)
             var parts = Array(repeating: PartitionWindows(configuration: cfg), count: p)
             var single = PartitionWindows(configuration: cfg)
             for _ in 0..<g.rng.int(20...200) {
-                let (s, d, v, t) = g.event(cfg)
+                let (s, d, v, t, bt) = g.event(cfg)
                 let i = g.rng.int(0...p - 1)
-                let a = parts[i].record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-                let b = single.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
+                let a = parts[i].record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+                let b = single.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
                 #expect(a == b)
                 if g.rng.chance(0.02) { parts[i].recordUnattributed(.badCode); single.recordUnattributed(.badCode) }
             }
@@ -173,7 +184,7 @@ import Testing
             let l = left.snapshot() == expected, r = right.snapshot() == expected, gr = grouped.snapshot() == expected
             #expect(l && r && gr, "seed \(seed)")
             let wall = g.wall + Int64(g.rng.int(0...900_000))
-            #expect(left.advance(wallClockMs: wall) == single.advance(wallClockMs: wall), "seed \(seed)")
+            #expect(left.advance(wallClockMs: wall, caughtUp: true) == single.advance(wallClockMs: wall, caughtUp: true), "seed \(seed)")
             for v in RollingView.allCases { #expect(left.view(v) == single.view(v)) }
             #expect(left.closeAll() == single.closeAll(), "seed \(seed)")
         }
@@ -191,9 +202,9 @@ import Testing
             var emitted: [ClosedPane] = []
             for _ in 0..<g.rng.int(50...250) {
                 let i = g.rng.int(0...2)
-                if g.rng.chance(0.15) { emitted += parts[i].advance(wallClockMs: g.wall); continue }
-                let (s, d, v, t) = g.event(cfg)
-                if case .unattributed = parts[i].record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall) { continue }
+                if g.rng.chance(0.15) { emitted += parts[i].advance(wallClockMs: g.wall, caughtUp: g.rng.chance(0.5)); continue }
+                let (s, d, v, t, bt) = g.event(cfg)
+                if case .unattributed = parts[i].record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall) { continue }
                 recorded[ReferenceWindows.minute(t), default: []].append(PaneCount(scenario: s, district: d, verdict: v, count: 1))
             }
             let (a, b, c) = (parts[0], parts[1], parts[2])
@@ -206,7 +217,7 @@ import Testing
             var aBC = a; aBC.merge(bc)
             let associative = abc.snapshot() == aBC.snapshot()
             #expect(associative, "seed \(seed)")
-            emitted += abc.advance(wallClockMs: g.wall)
+            emitted += abc.advance(wallClockMs: g.wall, caughtUp: true)
             emitted += abc.closeAll()
             // Sum emitted and recorded per (minute, cell).
             var want: [ReferenceWindows.Cell: [Int64: UInt32]] = [:], got = want
@@ -228,11 +239,11 @@ import Testing
         var modelBig = ReferenceWindows(big)
         var fed = 0
         for _ in 0..<400 {
-            let (s, d, v, t) = g.event(small)
+            let (s, d, v, t, bt) = g.event(small)
             guard s >= 0, s < 20, d >= 0, d < 41 else { continue }
-            let r1 = a.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-            let r2 = bigFed.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-            let r3 = modelBig.record(s, d, v, t, g.wall)
+            let r1 = a.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+            let r2 = bigFed.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+            let r3 = modelBig.record(s, d, v, t, bt, g.wall)
             #expect(r1 == r3 && r2 == r3)
             fed += 1
         }
@@ -251,9 +262,9 @@ import Testing
         // Continue with events in the new rows.
         var r = restored
         for _ in 0..<200 {
-            let (s, d, v, t) = g.event(big)
-            #expect(r.record(scenario: s, district: d, verdict: v, eventTimeMs: t, wallClockMs: g.wall)
-                    == modelBig.record(s, d, v, t, g.wall))
+            let (s, d, v, t, bt) = g.event(big)
+            #expect(r.record(scenario: s, district: d, verdict: v, eventTimeMs: t, boundedTimeMs: bt, wallClockMs: g.wall)
+                    == modelBig.record(s, d, v, t, bt, g.wall))
         }
         #expect(r.closeAll() == modelBig.closeAll())
         for v in RollingView.allCases { #expect(r.view(v) == modelBig.view(v)) }
