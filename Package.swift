@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "bench", targets: ["Bench"]),
         .library(name: "StreamProc", targets: ["StreamProc"]),
         .library(name: "Aggregates", targets: ["Aggregates"]),
+        .library(name: "StateStore", targets: ["StateStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -21,10 +22,20 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Window counters: pure Swift, no dependencies, no I/O.
         .target(name: "Aggregates"),
+        // Exactly-once state outside Kafka (issue 10): PostgreSQL or in-memory.
+        .target(
+            name: "StateStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Schema.md"]
+        ),
         // C shims.
         .systemLibrary(name: "CLibrdkafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
@@ -61,6 +72,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "AggregatesTests", dependencies: ["Aggregates"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
         .testTarget(
             name: "StreamProcTests",
             dependencies: ["StreamProc", .product(name: "HummingbirdTesting", package: "hummingbird"),
