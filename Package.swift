@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "StreamProc", targets: ["StreamProc"]),
         .library(name: "ScanRules", targets: ["ScanRules"]),
         .library(name: "Aggregates", targets: ["Aggregates"]),
+        .library(name: "StateStore", targets: ["StateStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -30,10 +31,20 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Window counters: pure Swift, no dependencies, no I/O (the hottest code).
         .target(name: "Aggregates"),
+        // Exactly-once state outside Kafka (issue 10): PostgreSQL or in-memory.
+        .target(
+            name: "StateStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Schema.md"]
+        ),
         // C shims.
         .systemLibrary(name: "CLibrdkafka", pkgConfig: "rdkafka",
                        providers: [.apt(["librdkafka-dev"])]),
@@ -65,7 +76,7 @@ let package = Package(
         .target(
             name: "StreamProc",
             dependencies: [
-                "Aggregates", "ScanRules", "KafkaIO", "LiveView",
+                "Aggregates", "ScanRules", "KafkaIO", "LiveView", "StateStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
@@ -112,6 +123,7 @@ let package = Package(
         ),
         .testTarget(name: "LoadKitTests", dependencies: ["LoadKit", "StreamProcTesting",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
         .testTarget(
             name: "StreamProcTests",
             dependencies: ["StreamProc", "LoadKit", "StreamProcTesting",

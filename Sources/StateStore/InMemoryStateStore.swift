@@ -1,0 +1,157 @@
+/// A ``StateStore`` in memory, with the same semantics as ``PostgresStateStore`` (fencing epochs,
+/// commit sequences, additive minute/hour counts, duplicate-id pruning), for the embedded demo
+/// mode and tests. Nothing survives the process. An actor: calls are serialized.
+public actor InMemoryStateStore: StateStore {
+    private struct PartitionKey: Hashable {
+        var topic: String
+        var partition: Int32
+    }
+    private struct CellKey: Hashable {
+        var windowStartMs: Int64
+        var scenario: String
+        var district: String
+        var verdict: String
+    }
+    private struct CellValue {
+        var count: Int64 = 0
+        var late: Int64 = 0
+    }
+    private struct IDKey: Hashable {
+        var hi: UInt64
+        var lo: UInt64
+    }
+    private struct PartitionRow {
+        var epoch: Int64
+        var owner: String
+        var nextOffset: Int64?
+        var openState: [UInt8]
+        var sequence: Int64
+    }
+
+    private var storedSchemaVersion: Int? = nil
+    private var partitions: [PartitionKey: PartitionRow] = [:]
+    private var minutes: [PartitionKey: [CellKey: CellValue]] = [:]
+    private var hours: [PartitionKey: [CellKey: CellValue]] = [:]
+    private var unattributed: [PartitionKey: [String: Int64]] = [:]
+    private var duplicates: [PartitionKey: [IDKey: Int64]] = [:]
+
+    public init() {}
+
+    /// Test hook: pretend a binary with schema `version` migrated this store.
+    func setStoredSchemaVersion(_ version: Int) {
+        storedSchemaVersion = version
+    }
+
+    public func migrate() throws {
+        let found = storedSchemaVersion ?? 0
+        guard found <= Schema.currentVersion else {
+            throw StoreError.schemaTooNew(found: found, known: Schema.currentVersion)
+        }
+        storedSchemaVersion = Schema.currentVersion
+    }
+
+    private func requireSchema() throws {
+        guard storedSchemaVersion != nil else { throw StoreError.notMigrated }
+    }
+
+    public func claim(topic: String, partition: Int32, owner: String) throws -> PartitionClaim {
+        try requireSchema()
+        let key = PartitionKey(topic: topic, partition: partition)
+        var row = partitions[key] ?? PartitionRow(epoch: 0, owner: owner, nextOffset: nil, openState: [], sequence: 0)
+        row.epoch += 1
+        row.owner = owner
+        partitions[key] = row
+        return PartitionClaim(topic: topic, partition: partition, epoch: row.epoch, nextOffset: row.nextOffset,
+                              openState: row.openState, sequence: row.sequence)
+    }
+
+    public func loadClosed(topic: String, partition: Int32, minutes m: Range<Int64>, hours h: Range<Int64>) throws -> ClosedCounts {
+        try load(topic: topic, partition: partition, minutes: m, hours: h, late: false)
+    }
+
+    public func loadLate(topic: String, partition: Int32, minutes m: Range<Int64>, hours h: Range<Int64>) throws -> ClosedCounts {
+        try load(topic: topic, partition: partition, minutes: m, hours: h, late: true)
+    }
+
+    private func load(topic: String, partition: Int32, minutes m: Range<Int64>, hours h: Range<Int64>, late: Bool) throws -> ClosedCounts {
+        try requireSchema()
+        let key = PartitionKey(topic: topic, partition: partition)
+        func rows(_ table: [CellKey: CellValue]?, _ range: Range<Int64>) -> [StoredCount] {
+            var out: [StoredCount] = []
+            for (k, v) in table ?? [:] where range.contains(k.windowStartMs) {
+                let n = late ? v.late : v.count
+                if n > 0 {
+                    out.append(StoredCount(windowStartMs: k.windowStartMs, scenario: k.scenario, district: k.district,
+                                           verdict: k.verdict, count: n))
+                }
+            }
+            out.sort { $0.windowStartMs < $1.windowStartMs }
+            return out
+        }
+        return ClosedCounts(minutes: rows(minutes[key], m), hours: rows(hours[key], h))
+    }
+
+    public func loadDuplicateIDs(topic: String, partition: Int32, sinceMs: Int64) throws -> [StoredDuplicateID] {
+        try requireSchema()
+        return (duplicates[PartitionKey(topic: topic, partition: partition)] ?? [:])
+            .filter { $0.value >= sinceMs }
+            .map { StoredDuplicateID(hi: $0.key.hi, lo: $0.key.lo, scannedAtMs: $0.value) }
+    }
+
+    public func loadUnattributed(topic: String, partition: Int32) throws -> [String: Int64] {
+        try requireSchema()
+        return unattributed[PartitionKey(topic: topic, partition: partition)] ?? [:]
+    }
+
+    public func commit(_ batch: [PartitionCommit]) throws -> [PartitionCommitOutcome] {
+        try requireSchema()
+        var outcomes: [PartitionCommitOutcome] = []
+        var firstError: (any Error)? = nil
+        for c in batch {
+            do { outcomes.append(try commitOne(c)) } catch {
+                firstError = firstError ?? error
+                outcomes.append(.fenced(currentEpoch: -1))  // placeholder, never returned
+            }
+        }
+        if let firstError { throw firstError }
+        return outcomes
+    }
+
+    private func commitOne(_ c: PartitionCommit) throws -> PartitionCommitOutcome {
+        let key = PartitionKey(topic: c.topic, partition: c.partition)
+        guard var row = partitions[key] else { throw StoreError.notClaimed(topic: c.topic, partition: c.partition) }
+        guard row.epoch == c.epoch else { return .fenced(currentEpoch: row.epoch) }
+        if row.sequence == c.expectedSequence + 1 { return .alreadyCommitted(sequence: row.sequence) }
+        guard row.sequence == c.expectedSequence else {
+            throw StoreError.sequenceMismatch(topic: c.topic, partition: c.partition, expected: c.expectedSequence, found: row.sequence)
+        }
+        row.sequence += 1
+        row.nextOffset = c.nextOffset
+        row.openState = c.openState
+        partitions[key] = row
+
+        func add(_ r: StoredCount, late: Bool) {
+            let hourStart = r.windowStartMs - ((r.windowStartMs % 3_600_000) + 3_600_000) % 3_600_000
+            let mk = CellKey(windowStartMs: r.windowStartMs, scenario: r.scenario, district: r.district, verdict: r.verdict)
+            let hk = CellKey(windowStartMs: hourStart, scenario: r.scenario, district: r.district, verdict: r.verdict)
+            if late {
+                minutes[key, default: [:]][mk, default: CellValue()].late += r.count
+                hours[key, default: [:]][hk, default: CellValue()].late += r.count
+            } else {
+                minutes[key, default: [:]][mk, default: CellValue()].count += r.count
+                hours[key, default: [:]][hk, default: CellValue()].count += r.count
+            }
+        }
+        for r in c.closedCounts { add(r, late: false) }
+        for r in c.lateIncrements { add(r, late: true) }
+        for (reason, n) in c.unattributedIncrements { unattributed[key, default: [:]][reason, default: 0] += n }
+        for id in c.newDuplicateIDs {
+            let k = IDKey(hi: id.hi, lo: id.lo)
+            if duplicates[key, default: [:]][k] == nil { duplicates[key, default: [:]][k] = id.scannedAtMs }
+        }
+        if let before = c.pruneDuplicatesBeforeMs {
+            duplicates[key] = duplicates[key]?.filter { $0.value >= before }
+        }
+        return .committed(sequence: row.sequence)
+    }
+}

@@ -1,0 +1,366 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL ``StateStore`` (postgres-nio client with a small connection pool, binary
+/// protocol, bulk writes as `unnest($1::bigint[], …)` arrays).
+///
+/// Usage: ``run()`` must be running in a task for the store to reach the server (it drives the
+/// connection pool; cancelling it closes the store), or use
+/// ``withStore(location:logger:maxConnections:operationTimeout:_:)``. Broken connections are
+/// replaced by the pool on the next call. Each operation is bounded by `operationTimeout` while
+/// it waits for a connection; a server that is down or unreachable makes the call throw
+/// ``StoreError/unavailable(_:)`` instead of hanging.
+///
+/// Logging never includes the password: ``location`` prints it redacted and the postgres-nio
+/// client logs no credentials.
+public final class PostgresStateStore: StateStore {
+    /// Where the store connects (its description redacts the password).
+    public let location: StoreLocation
+    private let client: PostgresClient
+    private let logger: Logger
+    private let operationTimeout: Duration
+
+    /// - Parameters:
+    ///   - location: the parsed `--store` URL.
+    ///   - maxConnections: pool size (one per concurrently committing partition is plenty).
+    ///   - operationTimeout: how long one call may wait (for a connection and its queries)
+    ///     before it throws ``StoreError/unavailable(_:)``.
+    public init(location: StoreLocation, logger: Logger = Logger(label: "streamproc.store"),
+                maxConnections: Int = 4, operationTimeout: Duration = .seconds(10)) {
+        self.location = location
+        self.logger = logger
+        self.operationTimeout = operationTimeout
+        var backgroundLogger = logger
+        backgroundLogger[metadataKey: "store"] = "\(location)"
+        self.client = PostgresClient(configuration: location.clientConfiguration(maxConnections: maxConnections),
+                                     backgroundLogger: backgroundLogger)
+    }
+
+    /// Drives the connection pool until the calling task is cancelled. Call exactly once.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Creates a store, runs it for the duration of `body`, then closes it.
+    public static func withStore<R: Sendable>(
+        location: StoreLocation, logger: Logger = Logger(label: "streamproc.store"),
+        maxConnections: Int = 4, operationTimeout: Duration = .seconds(10),
+        _ body: (PostgresStateStore) async throws -> R
+    ) async throws -> R {
+        let store = PostgresStateStore(location: location, logger: logger, maxConnections: maxConnections,
+                                       operationTimeout: operationTimeout)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            do {
+                let result = try await body(store)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    // MARK: StateStore
+
+    public func migrate() async throws {
+        try await guarded { conn, logger in
+            try await Self.transaction(conn, logger) {
+                try await conn.query(
+                    "SELECT pg_advisory_xact_lock(hashtext('streamproc.state.migrate:' || coalesce(current_schema(), '')))",
+                    logger: logger)
+                try await conn.query(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+                    logger: logger)
+                var found = 0
+                for try await v in try await conn.query("SELECT coalesce(max(version), 0) FROM schema_version", logger: logger)
+                    .decode(Int32.self) {
+                    found = Int(v)
+                }
+                guard found <= Schema.currentVersion else {
+                    throw StoreError.schemaTooNew(found: found, known: Schema.currentVersion)
+                }
+                for version in (found + 1)..<(Schema.currentVersion + 1) {
+                    for statement in Schema.migrations[version - 1] {
+                        try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await conn.query("INSERT INTO schema_version (version) VALUES (\(Int32(version)))", logger: logger)
+                    logger.info("state store schema migrated", metadata: ["version": "\(version)"])
+                }
+            }
+        }
+    }
+
+    public func claim(topic: String, partition: Int32, owner: String) async throws -> PartitionClaim {
+        try await guarded { conn, logger in
+            let rows = try await conn.query("""
+                INSERT INTO partition_state AS p (topic, partition, epoch, owner) VALUES (\(topic), \(partition), 1, \(owner))
+                ON CONFLICT (topic, partition) DO UPDATE SET epoch = p.epoch + 1, owner = EXCLUDED.owner, updated_at = now()
+                RETURNING epoch, next_offset, open_state, commit_seq
+                """, logger: logger)
+            for try await (epoch, next, state, seq) in rows.decode((Int64, Int64?, ByteBuffer, Int64).self) {
+                return PartitionClaim(topic: topic, partition: partition, epoch: epoch, nextOffset: next,
+                                      openState: Array(state.readableBytesView), sequence: seq)
+            }
+            throw StoreError.database(sqlState: "client", message: "claim returned no row")
+        }
+    }
+
+    public func loadClosed(topic: String, partition: Int32, minutes: Range<Int64>, hours: Range<Int64>) async throws -> ClosedCounts {
+        try await loadCounts(topic: topic, partition: partition, minutes: minutes, hours: hours, late: false)
+    }
+
+    public func loadLate(topic: String, partition: Int32, minutes: Range<Int64>, hours: Range<Int64>) async throws -> ClosedCounts {
+        try await loadCounts(topic: topic, partition: partition, minutes: minutes, hours: hours, late: true)
+    }
+
+    private func loadCounts(topic: String, partition: Int32, minutes: Range<Int64>, hours: Range<Int64>,
+                            late: Bool) async throws -> ClosedCounts {
+        try await guarded { conn, logger in
+            let m = try await Self.loadTable(conn, logger, table: "counts_1m", topic: topic, partition: partition,
+                                             range: minutes, late: late)
+            let h = try await Self.loadTable(conn, logger, table: "counts_1h", topic: topic, partition: partition,
+                                             range: hours, late: late)
+            return ClosedCounts(minutes: m, hours: h)
+        }
+    }
+
+    private static func loadTable(_ conn: PostgresConnection, _ logger: Logger, table: String, topic: String,
+                                  partition: Int32, range: Range<Int64>, late: Bool) async throws -> [StoredCount] {
+        guard !range.isEmpty else { return [] }
+        let column = late ? "late" : "count"
+        var query = PostgresQuery(unsafeSQL: """
+            SELECT (extract(epoch FROM window_start) * 1000)::bigint, scenario, district, verdict, \(column)
+            FROM \(table)
+            WHERE source_topic = $1 AND source_partition = $2
+              AND window_start >= 'epoch'::timestamptz + $3 * interval '1 millisecond'
+              AND window_start <  'epoch'::timestamptz + $4 * interval '1 millisecond'
+              AND \(column) > 0
+            ORDER BY window_start
+            """)
+        query.binds.append(topic)
+        query.binds.append(partition)
+        query.binds.append(range.lowerBound)
+        query.binds.append(range.upperBound)
+        var out: [StoredCount] = []
+        for try await (ms, s, d, v, c) in try await conn.query(query, logger: logger)
+            .decode((Int64, String, String, String, Int64).self) {
+            out.append(StoredCount(windowStartMs: ms, scenario: s, district: d, verdict: v, count: c))
+        }
+        return out
+    }
+
+    public func loadDuplicateIDs(topic: String, partition: Int32, sinceMs: Int64) async throws -> [StoredDuplicateID] {
+        try await guarded { conn, logger in
+            var out: [StoredDuplicateID] = []
+            let rows = try await conn.query("""
+                SELECT id_hi, id_lo, scanned_at_ms FROM duplicate_ids
+                WHERE topic = \(topic) AND partition = \(partition) AND scanned_at_ms >= \(sinceMs)
+                """, logger: logger)
+            for try await (hi, lo, at) in rows.decode((Int64, Int64, Int64).self) {
+                out.append(StoredDuplicateID(hi: UInt64(bitPattern: hi), lo: UInt64(bitPattern: lo), scannedAtMs: at))
+            }
+            return out
+        }
+    }
+
+    public func loadUnattributed(topic: String, partition: Int32) async throws -> [String: Int64] {
+        try await guarded { conn, logger in
+            var out: [String: Int64] = [:]
+            let rows = try await conn.query("""
+                SELECT reason, count FROM unattributed WHERE source_topic = \(topic) AND source_partition = \(partition)
+                """, logger: logger)
+            for try await (reason, count) in rows.decode((String, Int64).self) { out[reason] = count }
+            return out
+        }
+    }
+
+    public func commit(_ batch: [PartitionCommit]) async throws -> [PartitionCommitOutcome] {
+        if batch.count == 1 { return [try await commitOne(batch[0])] }
+        return try await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
+            for (i, c) in batch.enumerated() {
+                group.addTask {
+                    do { return (i, .success(try await self.commitOne(c))) } catch { return (i, .failure(error)) }
+                }
+            }
+            var results = [Result<PartitionCommitOutcome, any Error>?](repeating: nil, count: batch.count)
+            for await (i, r) in group { results[i] = r }
+            return try results.map { try $0!.get() }
+        }
+    }
+
+    /// One partition's transaction; see ``StateStore`` for the fencing argument.
+    private func commitOne(_ c: PartitionCommit) async throws -> PartitionCommitOutcome {
+        try await guarded { conn, logger in
+            try await conn.query("BEGIN", logger: logger)
+            do {
+                let outcome = try await Self.apply(c, conn, logger)
+                if case .committed = outcome {
+                    try await conn.query("COMMIT", logger: logger)
+                } else {
+                    try await conn.query("ROLLBACK", logger: logger)
+                }
+                return outcome
+            } catch {
+                await Self.rollbackOrClose(conn, logger)
+                throw error
+            }
+        }
+    }
+
+    private static func apply(_ c: PartitionCommit, _ conn: PostgresConnection, _ logger: Logger) async throws -> PartitionCommitOutcome {
+        var state = ByteBuffer()
+        state.writeBytes(c.openState)
+        // 1. Row lock + fencing check (must stay the first statement of the transaction).
+        var newSequence: Int64? = nil
+        for try await seq in try await conn.query("""
+            UPDATE partition_state SET next_offset = \(c.nextOffset), open_state = \(state),
+                   commit_seq = commit_seq + 1, updated_at = now()
+            WHERE topic = \(c.topic) AND partition = \(c.partition) AND epoch = \(c.epoch) AND commit_seq = \(c.expectedSequence)
+            RETURNING commit_seq
+            """, logger: logger).decode(Int64.self) {
+            newSequence = seq
+        }
+        guard let newSequence else {
+            for try await (epoch, seq) in try await conn.query("""
+                SELECT epoch, commit_seq FROM partition_state WHERE topic = \(c.topic) AND partition = \(c.partition)
+                """, logger: logger).decode((Int64, Int64).self) {
+                if epoch != c.epoch { return .fenced(currentEpoch: epoch) }
+                if seq == c.expectedSequence + 1 { return .alreadyCommitted(sequence: seq) }
+                throw StoreError.sequenceMismatch(topic: c.topic, partition: c.partition, expected: c.expectedSequence, found: seq)
+            }
+            throw StoreError.notClaimed(topic: c.topic, partition: c.partition)
+        }
+        // 2. Closed minute counts and late corrections, rolled up into hours.
+        if !c.closedCounts.isEmpty || !c.lateIncrements.isEmpty {
+            let n = c.closedCounts.count + c.lateIncrements.count
+            var ms: [Int64] = [], sc: [String] = [], di: [String] = [], ve: [String] = [], on: [Int64] = [], la: [Int64] = []
+            ms.reserveCapacity(n); sc.reserveCapacity(n); di.reserveCapacity(n); ve.reserveCapacity(n)
+            on.reserveCapacity(n); la.reserveCapacity(n)
+            for r in c.closedCounts {
+                ms.append(r.windowStartMs); sc.append(r.scenario); di.append(r.district); ve.append(r.verdict)
+                on.append(r.count); la.append(0)
+            }
+            for r in c.lateIncrements {
+                ms.append(r.windowStartMs); sc.append(r.scenario); di.append(r.district); ve.append(r.verdict)
+                on.append(0); la.append(r.count)
+            }
+            try await conn.query("""
+                WITH input AS (
+                    SELECT ms, s, d, v, sum(c)::bigint AS c, sum(l)::bigint AS l
+                    FROM unnest(\(ms)::bigint[], \(sc)::text[], \(di)::text[], \(ve)::text[], \(on)::bigint[], \(la)::bigint[])
+                         AS t(ms, s, d, v, c, l)
+                    GROUP BY ms, s, d, v
+                ), minutes AS (
+                    INSERT INTO counts_1m AS x (source_topic, source_partition, window_start, scenario, district, verdict, count, late)
+                    SELECT \(c.topic), \(c.partition), 'epoch'::timestamptz + ms * interval '1 millisecond', s, d, v, c, l FROM input
+                    ON CONFLICT (source_topic, source_partition, window_start, scenario, district, verdict)
+                    DO UPDATE SET count = x.count + EXCLUDED.count, late = x.late + EXCLUDED.late
+                )
+                INSERT INTO counts_1h AS x (source_topic, source_partition, window_start, scenario, district, verdict, count, late)
+                SELECT \(c.topic), \(c.partition), 'epoch'::timestamptz + h * interval '1 millisecond', s, d, v, sum(c), sum(l)
+                FROM (SELECT ms - ((ms % 3600000) + 3600000) % 3600000 AS h, s, d, v, c, l FROM input) AS i
+                GROUP BY h, s, d, v
+                ON CONFLICT (source_topic, source_partition, window_start, scenario, district, verdict)
+                DO UPDATE SET count = x.count + EXCLUDED.count, late = x.late + EXCLUDED.late
+                """, logger: logger)
+        }
+        // 3. Unattributed lifetime counts.
+        if !c.unattributedIncrements.isEmpty {
+            let reasons = Array(c.unattributedIncrements.keys)
+            let counts = reasons.map { c.unattributedIncrements[$0]! }
+            try await conn.query("""
+                INSERT INTO unattributed AS x (source_topic, source_partition, reason, count)
+                SELECT \(c.topic), \(c.partition), r, n FROM unnest(\(reasons)::text[], \(counts)::bigint[]) AS t(r, n)
+                ON CONFLICT (source_topic, source_partition, reason) DO UPDATE SET count = x.count + EXCLUDED.count
+                """, logger: logger)
+        }
+        // 4. Duplicate filter ids.
+        if !c.newDuplicateIDs.isEmpty {
+            let hi = c.newDuplicateIDs.map { Int64(bitPattern: $0.hi) }
+            let lo = c.newDuplicateIDs.map { Int64(bitPattern: $0.lo) }
+            let at = c.newDuplicateIDs.map(\.scannedAtMs)
+            try await conn.query("""
+                INSERT INTO duplicate_ids (topic, partition, id_hi, id_lo, scanned_at_ms)
+                SELECT \(c.topic), \(c.partition), h, l, a FROM unnest(\(hi)::bigint[], \(lo)::bigint[], \(at)::bigint[]) AS t(h, l, a)
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+        if let before = c.pruneDuplicatesBeforeMs {
+            try await conn.query("""
+                DELETE FROM duplicate_ids WHERE topic = \(c.topic) AND partition = \(c.partition) AND scanned_at_ms < \(before)
+                """, logger: logger)
+        }
+        return .committed(sequence: newSequence)
+    }
+
+    // MARK: Plumbing
+
+    /// Runs one SQL statement (tests, benchmarks, tooling); returns the first column of each row as
+    /// text (`NULL` for null). The SQL is not parameterised: never pass untrusted text.
+    public func executeSQL(_ sql: String) async throws -> [String] {
+        try await guarded { conn, logger in
+            var out: [String] = []
+            for try await row in try await conn.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                out.append(try row.decode(String?.self) ?? "NULL")
+            }
+            return out
+        }
+    }
+
+    /// Runs `body` on a pooled connection within `operationTimeout`, mapping errors to ``StoreError``.
+    private func guarded<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R) async throws -> R {
+        let client = self.client
+        let logger = self.logger
+        let timeout = self.operationTimeout
+        do {
+            return try await withThrowingTaskGroup(of: R?.self) { group in
+                group.addTask {
+                    try await client.withConnection { conn in try await body(conn, logger) }
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                guard let value = first else { throw StoreError.unavailable(OperationTimedOut(timeout: timeout)) }
+                return value
+            }
+        } catch {
+            let mapped = PostgresErrorMapping.map(error)
+            if case StoreError.unavailable = mapped {
+                logger.warning("state store unavailable", metadata: ["store": "\(location)", "error": "\(mapped)"])
+            }
+            throw mapped
+        }
+    }
+
+    private static func transaction(_ conn: PostgresConnection, _ logger: Logger, _ body: () async throws -> Void) async throws {
+        try await conn.query("BEGIN", logger: logger)
+        do {
+            try await body()
+            try await conn.query("COMMIT", logger: logger)
+        } catch {
+            await rollbackOrClose(conn, logger)
+            throw error
+        }
+    }
+
+    /// Rolls back; if that fails the connection is closed so that the pool never hands out a
+    /// connection stuck in a transaction.
+    private static func rollbackOrClose(_ conn: PostgresConnection, _ logger: Logger) async {
+        do {
+            try await conn.query("ROLLBACK", logger: logger)
+        } catch {
+            try? await conn.close()
+        }
+    }
+}
+
+/// The underlying error of ``StoreError/unavailable(_:)`` when a call exceeded its timeout.
+public struct OperationTimedOut: Error, Sendable, CustomStringConvertible {
+    public var timeout: Duration
+    public var description: String { "the state store did not answer within \(timeout)" }
+}
