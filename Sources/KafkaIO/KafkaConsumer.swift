@@ -83,6 +83,40 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// Offsets of one assigned partition as librdkafka knows them (no network call).
+    public struct PartitionOffsets: Sendable, Equatable {
+        /// The next offset the poll thread will take (`rd_kafka_position`); nil before the first fetch.
+        public var position: Int64?
+        /// The log start offset (low watermark) of the last fetch response.
+        public var low: Int64
+        /// The log end offset (high watermark) of the last fetch response: the offset the next produced record gets.
+        public var high: Int64
+    }
+
+    /// Position and watermarks of every assigned partition whose watermarks are known, from
+    /// librdkafka's cache (`rd_kafka_position`, `rd_kafka_get_watermark_offsets`, refreshed by
+    /// fetch responses). Thread-safe; cheap (no network call).
+    public func partitionOffsets() -> [TopicPartition: PartitionOffsets] {
+        core.handle.withLock { h -> [TopicPartition: PartitionOffsets] in
+            guard let rk = h?.rk else { return [:] }
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_position(rk, list)
+            var result: [TopicPartition: PartitionOffsets] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                var low: Int64 = -1
+                var high: Int64 = -1
+                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                      high >= 0 else { continue }
+                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] =
+                    PartitionOffsets(position: e.offset >= 0 ? e.offset : nil, low: low, high: high)
+            }
+            return result
+        }
+    }
+
     /// Consumer lag per assigned partition: high watermark minus current position, in
     /// records. Uses librdkafka's cached watermarks (`rd_kafka_get_watermark_offsets`,
     /// refreshed by fetch responses; no network call) and `rd_kafka_position` (the next

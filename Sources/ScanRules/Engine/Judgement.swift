@@ -14,6 +14,20 @@ public struct Judgement: Sendable {
     public var attribution: Attribution?
     /// The event id, for rule 7; set only when the signature verified.
     public var eventID: String?
+    /// The event's bounded time `min(scanned_at, exp × 1000 + skew)` in ms (spec §7, revised
+    /// 2026-12-01): how far this event may move its partition's event time. Set only when the
+    /// signature verified (`valid`, `duplicate`, `expired`, `not_yet_valid`); `nil` otherwise.
+    public var boundedTimeMs: Int64? = nil
+
+    /// - Parameters: see the properties.
+    public init(verdict: Verdict, reason: MalformedReason?, attribution: Attribution?, eventID: String?,
+                boundedTimeMs: Int64? = nil) {
+        self.verdict = verdict
+        self.reason = reason
+        self.attribution = attribution
+        self.eventID = eventID
+        self.boundedTimeMs = boundedTimeMs
+    }
 
     /// A judgement for a malformed value.
     public static func malformed(_ reason: MalformedReason, _ attribution: Attribution?) -> Judgement {

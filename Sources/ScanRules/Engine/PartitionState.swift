@@ -45,7 +45,8 @@ package final class PartitionState {
             return .unattributed(reason)
         }
         switch windows.record(scenario: a.scenario, district: a.district, verdict: judgement.verdict,
-                              eventTimeMs: a.scannedAtMs, wallClockMs: wallClockMs) {
+                              eventTimeMs: a.scannedAtMs, boundedTimeMs: judgement.boundedTimeMs ?? a.scannedAtMs,
+                              wallClockMs: wallClockMs) {
         case .counted:
             noteCounted(paneStartMs: WallClock.paneStart(a.scannedAtMs), offset: offset)
             return .counted

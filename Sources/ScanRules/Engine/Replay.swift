@@ -71,10 +71,10 @@ public struct Replay: Sendable {
             }
             totals[j.verdict, default: 0] += 1
             lines.append(LineVerdict(line: i + 1, verdict: j.verdict, reason: reason, attributed: attributed))
-            // The wall clock stands still during a replay, so no partition is ever idle: only event time closes windows.
-            if (i + 1) % 4096 == 0 { panes += state.windows.advance(wallClockMs: nowMs) }
+            // A replay is one long backlog (never caught up, spec §7): only event time closes windows.
+            if (i + 1) % 4096 == 0 { panes += state.windows.advance(wallClockMs: nowMs, caughtUp: false) }
         }
-        panes += state.windows.advance(wallClockMs: nowMs)
+        panes += state.windows.advance(wallClockMs: nowMs, caughtUp: false)
         panes += state.windows.closeAll()
         return Result(lines: lines, panes: panes, totals: totals, unattributed: unattributed, late: late)
     }

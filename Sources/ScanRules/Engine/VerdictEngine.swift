@@ -90,7 +90,10 @@ public struct VerdictEngine: Sendable {
         } else {
             verdict = .valid
         }
-        return Judgement(verdict: verdict, reason: nil, attribution: attribution, eventID: event.eventID)
+        // Spec §7: a verified event moves time no further than its signed expiry plus the skew.
+        let bounded = min(event.scannedAtMs, claims.expiresAt &* 1000 &+ policy.clockSkewMs)
+        return Judgement(verdict: verdict, reason: nil, attribution: attribution, eventID: event.eventID,
+                         boundedTimeMs: bounded)
     }
 
     /// Convenience over ``judge(_:nowMs:)`` for an array of bytes.
