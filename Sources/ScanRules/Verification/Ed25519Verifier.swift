@@ -13,10 +13,13 @@ package final class Ed25519Verifier: SignatureVerifier {
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10,
     ]
 
-    /// Loads a 32-byte public key; nil unless it decodes to a curve point (RFC 8032 §5.1.3).
+    /// Loads a 32-byte public key; nil unless it is the canonical encoding of a curve
+    /// point (RFC 8032 §5.1.3) that is not of small order (`Ed25519SmallOrder`:
+    /// swift-crypto checks only the length, and a small-order key admits forgeries).
     init?(publicKey: [UInt8]) {
         guard publicKey.count == 32,
               publicKey.withUnsafeBufferPointer({ streamproc_ed25519_point_valid($0.baseAddress) }) == 1,
+              Ed25519SmallOrder.order(of: publicKey) == nil,
               let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return nil }
         self.key = key
     }

@@ -5,7 +5,8 @@ import Foundation
 /// Every entry is validated at load: `iss`/`kid` non-empty strings, `alg` one of
 /// `SM2`/`ES256`/`Ed25519`, `public_key` hex of an uncompressed point (130 hex chars,
 /// `04…`) for SM2/ES256 or 64 hex chars for Ed25519 that is a valid point of its
-/// curve, `status` `active`/`revoked`, `distid` (1–8191 bytes) only for SM2 (default
+/// curve (finite, coordinates < p, canonical; an Ed25519 key must not be one of the
+/// 8 small-order points, which would accept forged signatures), `status` `active`/`revoked`, `distid` (1–8191 bytes) only for SM2 (default
 /// `1234567812345678`, GM/T 0009), no duplicate (`iss`, `kid`) pair and no duplicate
 /// JSON object key. Unknown extra fields are ignored. Loading is not a hot path
 /// (Foundation JSON); lookups are O(1).

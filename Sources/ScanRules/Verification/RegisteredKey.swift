@@ -30,10 +30,24 @@ public final class RegisteredKey: Sendable {
         self.verifier = verifier
     }
 
-    /// Builds an entry, loading and validating the key. Returns nil plus a problem text
-    /// when the key is not a valid point of its curve or the distid is unusable.
+    /// Builds an entry, loading and validating the key. Returns a problem text when the
+    /// key is not usable:
+    /// - Ed25519: not the canonical encoding of a point of edwards25519 (y ≥ p, x = 0
+    ///   with the sign bit set, or off the curve; RFC 8032 §5.1.3), or a small-order
+    ///   point (one of the 8 torsion points, `Ed25519SmallOrder`): swift-crypto accepts
+    ///   all of these, so they are checked here.
+    /// - SM2 / ES256: not an uncompressed SEC1 point `04‖X‖Y` of 65 bytes, a coordinate
+    ///   ≥ p, off the curve, or the point at infinity (SEC 1 §2.3.4). Refused by the
+    ///   backends (OpenSSL `EVP_PKEY_fromdata` + `EVP_PKEY_public_check` and the
+    ///   pure-Swift `SM2AffinePoint` for SM2, swift-crypto for P-256); covered by
+    ///   `VerificationRegistryHardeningTests`.
+    /// Also fails when the distid is unusable.
     static func load(issuer: String, keyID: String, algorithm: SignatureAlgorithm, status: KeyStatus,
                      distid: String?, publicKey: [UInt8]) -> Result<RegisteredKey, KeyLoadProblem> {
+        if algorithm == .ed25519, let order = Ed25519SmallOrder.order(of: publicKey) {
+            return .failure(KeyLoadProblem(
+                text: "public_key is a small-order point of edwards25519 (order \(order)); it would accept forged signatures"))
+        }
         let verifier: (any SignatureVerifier)?
         var effectiveDistid: String? = nil
         switch algorithm {
