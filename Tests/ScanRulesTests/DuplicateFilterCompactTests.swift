@@ -1,6 +1,9 @@
 import Aggregates
 import Testing
-@testable import StreamProc
+@testable import ScanRules
+import Aggregates
+import LoadKit
+import StreamProcTesting
 
 /// The compact, persistable ``DuplicateFilter`` (spec v1 §5 rule 7) against a
 /// reference model of the original Dictionary-based algorithm.

@@ -1,7 +1,10 @@
 import Crypto
 import Foundation
 import Testing
-@testable import StreamProc
+@testable import ScanRules
+import Aggregates
+import LoadKit
+import StreamProcTesting
 
 /// Registry hardening (spec §4, issue 12 item 3): keys that are small-order,
 /// non-canonical, off their curve, the point at infinity or not uncompressed SEC1

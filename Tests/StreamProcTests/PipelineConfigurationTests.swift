@@ -47,7 +47,7 @@ import StreamProcTesting
             PaneCount(scenario: 0, district: 1, verdict: .valid, count: 5),
             PaneCount(scenario: 1, district: 0, verdict: .valid, count: 1),
         ])
-        let records = outputs.counts(pane, source: TopicPartition(topic: "ykm.scans", partition: 3), closing: .watermark)
+        let records = outputs.counts(pane, source: TopicPartition(topic: "ykm.scans", partition: 3))
         #expect(records.count == 2)
         #expect(String(decoding: records[0].key ?? [], as: UTF8.self) == "transit|500102|1795219140000|ykm.scans-3")
         let value = String(decoding: records[0].value, as: UTF8.self)
@@ -64,7 +64,7 @@ import StreamProcTesting
         let pane = ClosedPane(kind: .late, windowStartMs: 60_000, counts: [
             PaneCount(scenario: 1, district: 1, verdict: .valid, count: 3),
         ])
-        let records = outputs.counts(pane, source: TopicPartition(topic: "t", partition: 0), closing: .watermark)
+        let records = outputs.counts(pane, source: TopicPartition(topic: "t", partition: 0))
         let value = String(decoding: records[0].value, as: UTF8.self)
         #expect(value.contains("\"kind\":\"late\""))
         #expect(value.contains("\"valid\":0"))

@@ -46,6 +46,11 @@ public final class StreamProcMetrics: Sendable {
     public let verifyLatency: DurationHistogram
     /// `streamproc_events_per_second`: recent throughput, set by the pipeline.
     public let eventsPerSecond: Prometheus.Gauge
+    /// `streamproc_store_commit_latency_seconds`: one state-store commit (all partitions of a
+    /// commit interval, one transaction each), including retries.
+    public let commitLatency: DurationHistogram
+    /// `streamproc_store_up`: 1 while the state store answers, 0 while it is unavailable.
+    public let storeUp: Prometheus.Gauge
     /// `streamproc_start_time_seconds`: set at init from `startTimeMs`.
     public let startTime: Prometheus.Gauge
 
@@ -67,6 +72,13 @@ public final class StreamProcMetrics: Sendable {
         .microseconds(5), .microseconds(10), .microseconds(20), .microseconds(50),
         .microseconds(100), .microseconds(200), .microseconds(500),
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(50),
+    ]
+
+    /// Buckets of ``commitLatency``: 1 ms … 10 s.
+    public static let commitLatencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(20),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+        .seconds(1), .seconds(2), .seconds(5), .seconds(10),
     ]
 
     /// Registers every series in `registry`.
@@ -101,6 +113,15 @@ public final class StreamProcMetrics: Sendable {
         eventsPerSecond = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "streamproc", metricName: "events_per_second", unitName: "",
             helpText: "Events given a verdict per second, recent interval."))
+        commitLatency = registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(
+                namespace: "streamproc", metricName: "store_commit_latency", unitName: "seconds",
+                helpText: "Time of one state-store commit (exactly-once state), retries included."),
+            buckets: Self.commitLatencyBuckets)
+        storeUp = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "streamproc", metricName: "store_up", unitName: "",
+            helpText: "1 while the state store answers, 0 while it is unavailable."))
+        storeUp.set(Int64(1))
         startTime = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "streamproc", metricName: "start_time", unitName: "seconds",
             helpText: "Process start time, seconds since the Unix epoch."))
@@ -130,6 +151,11 @@ public final class StreamProcMetrics: Sendable {
     /// Adds `count` late events.
     public func recordLate(count: Int64 = 1) {
         lateEvents.increment(by: count)
+    }
+
+    /// Records one state-store commit's duration in nanoseconds.
+    public func recordCommitLatency(nanoseconds: Int64) {
+        commitLatency.record(.nanoseconds(nanoseconds))
     }
 
     /// Records one verification's duration in nanoseconds.

@@ -22,6 +22,17 @@ package final class PartitionState {
         self.duplicates = DuplicateFilter(horizonMs: policy.duplicateHorizonMs, slackMs: windows.allowedLatenessMs)
     }
 
+    /// A partition restored from a state store (exactly-once, issue 10): its window
+    /// counters, and a journaling duplicate filter rebuilt from the stored ids, so that
+    /// ``DuplicateFilter/drainNewEntries()`` yields what the next commit must add.
+    package init(windows: PartitionWindows, policy: VerificationPolicy, duplicateIDs: [DuplicateEntry],
+                 duplicateHighestMs: Int64?) {
+        self.windows = windows
+        self.duplicates = DuplicateFilter(horizonMs: policy.duplicateHorizonMs,
+                                          slackMs: windows.configuration.allowedLatenessMs,
+                                          restoring: duplicateIDs, highestScannedAtMs: duplicateHighestMs)
+    }
+
     /// Where one judged record ended up.
     package enum Placement: Equatable {
         /// Counted in its open pane.

@@ -77,6 +77,10 @@ public final class LiveState: Sendable {
         public var totals = LiveTotals()
         /// Wall clock of this snapshot, ms since the epoch.
         public var atMs: Int64 = 0
+        /// Whether the state store answered its last call.
+        public var storeAvailable = true
+        /// Why the store is unavailable (its error), `nil` while it is available.
+        public var storeProblem: String?
         /// Events/s over recent seconds, oldest first (at most 120 samples).
         public var eventsPerSecondHistory: [Double] = []
         /// Events/s per verdict over the last interval.
@@ -95,6 +99,14 @@ public final class LiveState: Sendable {
 
     /// The latest snapshot.
     public var snapshot: Snapshot { state.withLock { $0 } }
+
+    /// Records whether the state store answers (``StoreAccess``), for `/api/v1/status`.
+    func setStoreState(available: Bool, reason: String?) {
+        state.withLock { s in
+            s.storeAvailable = available
+            s.storeProblem = reason
+        }
+    }
 
     func publish(views: [ViewCounts], viewEdgeMs: Int64?, partitions: [LivePartition], totals: LiveTotals) {
         let now = WallClock.nowMs()

@@ -1,7 +1,8 @@
-import ScanRules
+import Aggregates
 import KafkaIO
 import LiveView
-import Aggregates
+import ScanRules
+import StateStore
 import Dispatch
 import Foundation
 import Logging
@@ -39,8 +40,22 @@ public enum MainJob {
         let registry = try registry ?? KeyRegistry(contentsOfFile: configuration.keysPath!)
         logger.info("key registry loaded", metadata: ["keys": "\(registry.keys.count)"])
 
+        // The exactly-once state store (issue 10): PostgreSQL, or this process's memory.
+        let store: any StateStore
+        var storeServices: [any Service] = []
+        if let url = configuration.store {
+            let location = try StoreLocation(parsing: url)
+            let postgres = PostgresStateStore(location: location, logger: logger)
+            storeServices.append(PostgresStoreService(store: postgres))
+            store = postgres
+        } else {
+            if configuration.registryProvided == false {
+                logger.warning("no --store: partition state lives in memory only; counts are at-least-once across restarts and rebalances (give --store postgres://… for exactly-once)")
+            }
+            store = InMemoryStateStore()
+        }
         let pipeline = Pipeline(configuration: configuration, registry: registry, reference: reference,
-                                live: live, metrics: metrics, logger: logger)
+                                store: store, live: live, metrics: metrics, logger: logger)
         let source = PipelineLiveView(live: live, reference: reference)
         let app = LiveViewServer.makeApplication(
             source: source, metrics: metrics, configuration: http, logger: logger,
@@ -53,7 +68,8 @@ public enum MainJob {
         }
         // Graceful shutdown runs in reverse order: load, summary, pipeline (drain, commit), HTTP.
         let group = ServiceGroup(configuration: .init(
-            services: ([app, pipeline] + summary + services).map { .init(service: $0) },
+            services: (storeServices + [app, pipeline]
+                       + summary + services).map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
 

@@ -12,37 +12,52 @@ struct OutputRecords: Sendable {
     let scenarioIDs: [String]
     let districtCodes: [String]
 
-    /// Why a closed pane is emitted, carried as `closed_by` in the value.
-    enum Closing: String { case watermark, revocation, shutdown }
-
     /// One rejected-topic record: the original key and value bytes, with headers
     /// `verdict`, `reason` (malformed reason, `late`, or the verdict's name),
-    /// `source.topic`, `source.partition`, `source.offset`.
-    func rejected(_ record: KafkaRecord, verdict: Verdict, reason: String) -> KafkaProducerMessage {
-        KafkaProducerMessage(
-            topic: rejectedTopic,
-            key: record.key.map(Array.init),
-            value: Array(record.value),
-            headers: [
-                KafkaHeader(name: "verdict", value: Array(verdict.name.utf8)),
-                KafkaHeader(name: "reason", value: Array(reason.utf8)),
-                KafkaHeader(name: "source.topic", value: Array(record.topic.utf8)),
-                KafkaHeader(name: "source.partition", value: Array(String(record.partition).utf8)),
-                KafkaHeader(name: "source.offset", value: Array(String(record.offset).utf8)),
-            ])
+    /// `source.topic`, `source.partition`, `source.offset`, and `late: true` for a late
+    /// record whose own reason is kept (spec §7). Re-sent after a crash it is the same
+    /// record: consumers deduplicate by (`source.topic`, `source.partition`, `source.offset`).
+    func rejected(_ record: KafkaRecord, verdict: Verdict, reason: String, late: Bool = false) -> KafkaProducerMessage {
+        var headers = [
+            KafkaHeader(name: "verdict", value: Array(verdict.name.utf8)),
+            KafkaHeader(name: "reason", value: Array(reason.utf8)),
+            KafkaHeader(name: "source.topic", value: Array(record.topic.utf8)),
+            KafkaHeader(name: "source.partition", value: Array(String(record.partition).utf8)),
+            KafkaHeader(name: "source.offset", value: Array(String(record.offset).utf8)),
+        ]
+        if late { headers.append(KafkaHeader(name: "late", value: Array("true".utf8))) }
+        return KafkaProducerMessage(topic: rejectedTopic, key: record.key.map(Array.init), value: Array(record.value),
+                                    headers: headers)
     }
 
-    /// One counts-topic record per (scenario, district) of a closed pane.
+    /// The counts-topic record of ONE late event (spec §7): `kind` `late`, `late` 1 and the
+    /// event's verdict in `late_verdict`, keyed `scenario|district|window_start_ms|topic-partition|late@offset`
+    /// so that a record re-sent after a crash has the key of the first (effectively-once by key).
+    func late(_ record: KafkaRecord, scenario: Int, district: Int, verdict: Verdict, windowStartMs: Int64) -> KafkaProducerMessage {
+        let sid = scenario < scenarioIDs.count ? scenarioIDs[scenario] : "#\(scenario)"
+        let dcode = district < districtCodes.count ? districtCodes[district] : "#\(district)"
+        var json = "{\"window_start_ms\":\(windowStartMs),\"window_end_ms\":\(windowStartMs + WindowConfiguration.paneMs)"
+        json += ",\"scenario\":\(JSONText.quoted(sid)),\"district\":\(JSONText.quoted(dcode))"
+        json += ",\"source_topic\":\(JSONText.quoted(record.topic)),\"source_partition\":\(record.partition)"
+        json += ",\"source_offset\":\(record.offset),\"kind\":\"late\",\"counts\":{},\"total\":0,\"late\":1"
+        json += ",\"late_verdict\":\"\(verdict.name)\",\"processor\":\(JSONText.quoted(processorID))}"
+        let key = "\(sid)|\(dcode)|\(windowStartMs)|\(record.topic)-\(record.partition)|late@\(record.offset)"
+        return KafkaProducerMessage(topic: countsTopic, key: Array(key.utf8), value: Array(json.utf8))
+    }
+
+    /// One counts-topic record per (scenario, district) of a closed on-time pane: the FINAL
+    /// count of that (window, cell, source partition); panes are emitted once, when the
+    /// watermark passes them (spec §7), never as partials on revocation or shutdown.
     ///
-    /// Key `scenario|district|window_start_ms|topic-partition`. Value (JSON):
+    /// Key `scenario|district|window_start_ms|topic-partition` (a record re-sent after a
+    /// crash has the same key). Value (JSON):
     /// `{"window_start_ms":…,"window_end_ms":…,"scenario":"transit","district":"500101",
-    /// "source_topic":"ykm.scans","source_partition":3,"kind":"on_time"|"late",
-    /// "closed_by":"watermark"|"revocation"|"shutdown","counts":{"valid":N,…},"late":N,
-    /// "processor":"host-pid"}`. Records are partial per input partition and
-    /// additive: a consumer sums every record of a (window, scenario, district)
-    /// to get its counts, whatever the number of instances. `counts` holds
-    /// on-time events; `late` the events counted after the pane closed (spec §7).
-    func counts(_ pane: ClosedPane, source: TopicPartition, closing: Closing) -> [KafkaProducerMessage] {
+    /// "source_topic":"ykm.scans","source_partition":3,"kind":"on_time",
+    /// "closed_by":"watermark","counts":{"valid":N,…},"total":N,"late":0,
+    /// "processor":"host-pid"}`. Per source partition: a consumer sums the records of
+    /// distinct keys of a (window, scenario, district) to get its counts, whatever the
+    /// number of instances; late events come as ``late(_:scenario:district:verdict:windowStartMs:)`` records.
+    func counts(_ pane: ClosedPane, source: TopicPartition) -> [KafkaProducerMessage] {
         var out: [KafkaProducerMessage] = []
         var i = 0
         let c = pane.counts
@@ -53,21 +68,20 @@ struct OutputRecords: Sendable {
                 perVerdict[Int(c[i].verdict.rawValue)] &+= c[i].count
                 i += 1
             }
-            out.append(cellRecord(pane: pane, scenario: s, district: d, perVerdict: perVerdict,
-                                  source: source, closing: closing))
+            out.append(cellRecord(pane: pane, scenario: s, district: d, perVerdict: perVerdict, source: source))
         }
         return out
     }
 
     private func cellRecord(pane: ClosedPane, scenario: Int, district: Int, perVerdict: [UInt32],
-                            source: TopicPartition, closing: Closing) -> KafkaProducerMessage {
+                            source: TopicPartition) -> KafkaProducerMessage {
         let sid = scenario < scenarioIDs.count ? scenarioIDs[scenario] : "#\(scenario)"
         let dcode = district < districtCodes.count ? districtCodes[district] : "#\(district)"
         let isLate = pane.kind == .late
         var json = "{\"window_start_ms\":\(pane.windowStartMs),\"window_end_ms\":\(pane.windowEndMs)"
         json += ",\"scenario\":\(JSONText.quoted(sid)),\"district\":\(JSONText.quoted(dcode))"
         json += ",\"source_topic\":\(JSONText.quoted(source.topic)),\"source_partition\":\(source.partition)"
-        json += ",\"kind\":\"\(isLate ? "late" : "on_time")\",\"closed_by\":\"\(closing.rawValue)\",\"counts\":{"
+        json += ",\"kind\":\"\(isLate ? "late" : "on_time")\",\"closed_by\":\"watermark\",\"counts\":{"
         var first = true
         var total: UInt64 = 0
         for v in Verdict.allCases {

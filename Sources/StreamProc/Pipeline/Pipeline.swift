@@ -1,7 +1,8 @@
-import ScanRules
+import Aggregates
 import KafkaIO
 import LiveView
-import Aggregates
+import ScanRules
+import StateStore
 import AsyncAlgorithms
 import Foundation
 import Logging
@@ -9,24 +10,26 @@ import ServiceLifecycle
 import Synchronization
 
 /// The main job (`streamproc run`): subscribe → decode → verify on all cores
-/// → count → outputs, with at-least-once offsets.
+/// → count → outputs, with exactly-once state in a ``StateStore``.
 ///
-/// One task drives the loop. A batch from the consumer's poll thread is
-/// judged in parallel (``ParallelJudge``: rules 1–6 on every core), then
-/// applied in order on this task (rule 7, window counters, outputs), so
-/// per-partition order holds for window state and offsets. Output records are
-/// handed to the producer and their delivery is awaited a few batches later,
-/// overlapping the broker round trip with the next batch's verification.
+/// One task drives the loop. A batch from the consumer's poll thread is judged in
+/// parallel (``ParallelJudge``: rules 1–6 on every core), then applied in order on this
+/// task (rule 7, window counters, outputs), so per-partition order holds for window state
+/// and offsets.
 ///
-/// Offsets: a partition's offset is stored (and auto-committed by librdkafka)
-/// only once every output record caused by the records before it is
-/// acknowledged, and never past the first record of a window pane that is
-/// still open; so a crash replays what was not yet emitted (at-least-once:
-/// after a crash a downstream sum may count an event twice; exactly-once is
-/// future work). On revocation and on shutdown the open panes of the
-/// partitions that go are emitted (`closed_by` `revocation`/`shutdown`) and
-/// the offset after the last processed record is committed: counts records
-/// are additive, so the next owner's records sum with them exactly.
+/// Exactly-once state (issue 10; the Kafka consumer documentation's "storing offsets
+/// outside Kafka"): on assignment each partition is claimed in the store (a new fencing
+/// epoch), its open panes, rolling views, duplicate filter and watermark are restored, and
+/// fetching starts at the stored offset — nothing of it is fetched before. Every commit
+/// interval (`--commit-interval-ms`), the panes the watermark passed are written to the
+/// counts topic, every output record is acknowledged by the broker, and then ONE store
+/// transaction per partition with progress writes the closed panes, late and unattributed
+/// increments, the new duplicate-filter ids, the open state and the next offset — only if
+/// the epoch is still ours (a fenced partition is dropped). Kafka offsets are committed
+/// afterwards for lag tools only. A crash replays from the stored offset with the stored
+/// state: the store's counts are exact; the topics are at-least-once with deterministic
+/// keys (effectively-once by key). A revocation commits and lets go; the next owner
+/// continues the same open panes.
 public final class Pipeline: Service, Sendable {
     /// The resolved configuration.
     public let configuration: PipelineConfiguration
@@ -38,6 +41,8 @@ public final class Pipeline: Service, Sendable {
     public let metrics: StreamProcMetrics?
     /// Optional observer of counted batches (the benchmark's latency probe).
     public let observer: (any PipelineObserver)?
+    /// Where partition state and offsets are committed.
+    public let store: any StateStore
     private let engine: Mutex<VerdictEngine>
     private let logger: Logger
 
@@ -45,15 +50,18 @@ public final class Pipeline: Service, Sendable {
     ///   - configuration: validated configuration (``PipelineConfiguration/validate()``).
     ///   - registry: the key registry; replace it with ``reloadRegistry(_:)``.
     ///   - reference: scenario and district tables.
+    ///   - store: the state store, migrated (``StateStore/migrate()``); an ``InMemoryStateStore``
+    ///     keeps state for this process only.
     ///   - live: where the live view is published.
     ///   - metrics: Prometheus series, or `nil`.
     ///   - observer: a probe called after each batch is counted, or `nil`.
     ///   - logger: the pipeline's logger.
     public init(configuration: PipelineConfiguration, registry: KeyRegistry, reference: ReferenceData,
-                live: LiveState, metrics: StreamProcMetrics?, observer: (any PipelineObserver)? = nil,
-                logger: Logger) {
+                store: any StateStore, live: LiveState, metrics: StreamProcMetrics?,
+                observer: (any PipelineObserver)? = nil, logger: Logger) {
         self.configuration = configuration
         self.reference = reference
+        self.store = store
         self.live = live
         self.metrics = metrics
         self.observer = observer
@@ -71,15 +79,10 @@ public final class Pipeline: Service, Sendable {
         case tick
     }
 
-    private struct InFlight {
-        var delivery: Task<Void, any Error>?
-        var offsets: [(TopicPartition, Int64)]
-    }
-
-    /// Runs until graceful shutdown (or the input ends), then drains in-flight
-    /// batches, emits open panes, flushes outputs, commits and closes.
-    /// - Throws: ``KafkaError`` when a client cannot be created or an output
-    ///   record cannot be delivered (nothing past it is committed then).
+    /// Runs until graceful shutdown (or the input ends), then commits every owned
+    /// partition, flushes outputs and closes.
+    /// - Throws: ``KafkaError`` when a client cannot be created or an output record cannot
+    ///   be delivered; ``StoreError`` for a permanent store error (nothing past it is committed).
     public func run() async throws {
         let c = configuration
         guard let brokers = c.brokers else { throw ConfigurationError(message: "pipeline needs brokers") }
@@ -101,9 +104,11 @@ public final class Pipeline: Service, Sendable {
             allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs)
         var loop = Loop(pipeline: self, consumer: consumer, producer: producer, outputs: outputs,
                         windowConfig: windowConfig)
+        let store = self.store
+        try await loop.store.retrying("migrate") { try await store.migrate() }
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
-        let ticks = AsyncTimerSequence(interval: .seconds(1), clock: .continuous).map { _ in Input.tick }
+        let ticks = AsyncTimerSequence(interval: .milliseconds(c.commitIntervalMs), clock: .continuous).map { _ in Input.tick }
         let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks)
         var failure: (any Error)?
         do {
@@ -111,21 +116,19 @@ public final class Pipeline: Service, Sendable {
                 switch input {
                 case .tick: try await loop.tick()
                 case .kafka(.batch(let batch)): try await loop.process(batch)
-                case .kafka(.partitionsAssigned(let assignment)):
-                    loop.assign(assignment.partitions)
-                    assignment.start()
+                case .kafka(.partitionsAssigned(let assignment)): try await loop.assign(assignment)
                 case .kafka(.partitionsRevoked(let revocation)):
                     defer { revocation.finished() }
-                    try await loop.release(revocation.partitions, closing: .revocation)
+                    try await loop.release(revocation.partitions, why: "revocation")
                 }
             }
         } catch {
             failure = error
             logger.error("pipeline failed", metadata: ["error": "\(error)"])
         }
-        // Drain and hand everything over, unless delivery itself failed.
+        // Commit what was processed and hand the partitions over, unless delivery or the store failed.
         if failure == nil {
-            do { try await loop.release(Array(loop.states.keys), closing: .shutdown) } catch { failure = error }
+            do { try await loop.release(Array(loop.owned.keys), why: "shutdown") } catch { failure = error }
         }
         try? await producer.flush()
         do { try await consumer.close() } catch {
@@ -144,12 +147,18 @@ public final class Pipeline: Service, Sendable {
         let producer: KafkaProducer
         let outputs: OutputRecords
         let windowConfig: WindowConfiguration
-        var states: [TopicPartition: PartitionState] = [:]
-        var inFlight: [InFlight] = []
+        let names: StoreNames
+        /// Partitions this instance owns (claimed in the store and restored).
+        var owned: [TopicPartition: OwnedPartition] = [:]
+        /// Partitions another instance claimed (fenced): their records are skipped until reassigned.
+        var fenced: Set<TopicPartition> = []
+        /// Deliveries of output records not yet awaited.
+        var inFlight: [Task<Void, any Error>] = []
         var lastPublishNs: UInt64 = 0
         var totals = LiveTotals()
         /// Batches whose delivery may be outstanding before the loop waits.
         let maxInFlight = 4
+        var store: StoreAccess
 
         init(pipeline: Pipeline, consumer: KafkaConsumer, producer: KafkaProducer, outputs: OutputRecords,
              windowConfig: WindowConfiguration) {
@@ -158,167 +167,271 @@ public final class Pipeline: Service, Sendable {
             self.producer = producer
             self.outputs = outputs
             self.windowConfig = windowConfig
+            self.names = StoreNames(reference: pipeline.reference)
             self.totals = LiveTotals(scenarios: windowConfig.scenarioCount, districts: windowConfig.districtCount)
+            self.store = StoreAccess(store: pipeline.store, live: pipeline.live, metrics: pipeline.metrics, logger: pipeline.logger)
         }
 
-        mutating func assign(_ tps: [TopicPartition]) {
-            for tp in tps where states[tp] == nil {
-                states[tp] = PartitionState(windows: windowConfig, policy: pipeline.configuration.policy)
+        // MARK: assignment
+
+        /// Claims and restores every assigned partition, then lets the consumer start them
+        /// at their stored offsets (partitions the store never saw start at Kafka's committed offset).
+        mutating func assign(_ assignment: PartitionAssignment) async throws {
+            var offsets: [TopicPartition: Int64] = [:]
+            for tp in assignment.partitions {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let p = try await restore(tp)
+                owned[tp] = p
+                fenced.remove(tp)
+                if p.committedOffset >= 0 { offsets[tp] = p.committedOffset }
+                pipeline.logger.info("partition restored", metadata: [
+                    "partition": "\(tp)", "epoch": "\(p.epoch)", "next_offset": "\(p.committedOffset)",
+                    "restore_ms": "\((DispatchTime.now().uptimeNanoseconds - t0) / 1_000_000)",
+                    "duplicate_ids": "\(p.state.duplicates.count)",
+                ])
             }
+            assignment.start(at: offsets)
             publish(force: true)
         }
 
-        /// Judges, counts and emits one batch.
+        /// Claims `tp` (new fencing epoch) and rebuilds its state from the store.
+        mutating func restore(_ tp: TopicPartition) async throws -> OwnedPartition {
+            let s = pipeline.store
+            let owner = pipeline.configuration.processorID
+            let claim = try await store.retrying("claim \(tp)") {
+                try await s.claim(topic: tp.topic, partition: tp.partition, owner: owner)
+            }
+            var windows = PartitionWindows(configuration: windowConfig)
+            var highest: Int64?
+            if !claim.openState.isEmpty {
+                let envelope = try OpenStateEnvelope.decode(claim.openState)
+                highest = envelope.duplicateHighestMs
+                let edge = try PartitionWindows.viewEdgeMs(openState: envelope.windows)
+                let ranges = PartitionWindows.restoreRanges(viewEdgeMs: edge)
+                let closed = try await store.retrying("restore \(tp)") {
+                    try await s.loadClosed(topic: tp.topic, partition: tp.partition,
+                                           minutes: ranges.minutesMs, hours: ranges.hoursMs)
+                }
+                let minutes = names.grouped(closed.minutes), hours = names.grouped(closed.hours)
+                if minutes.skipped + hours.skipped > 0 {
+                    pipeline.logger.warning("restore: stored rows of unknown scenarios or districts skipped",
+                                            metadata: ["partition": "\(tp)", "rows": "\(minutes.skipped + hours.skipped)"])
+                }
+                windows = try PartitionWindows(configuration: windowConfig, openState: envelope.windows,
+                                               closedMinutes: minutes.windows, closedHours: hours.windows)
+            }
+            let ids = try await store.retrying("restore \(tp)") {
+                try await s.loadDuplicateIDs(topic: tp.topic, partition: tp.partition, sinceMs: .min)
+            }
+            let state = PartitionState(windows: windows, policy: pipeline.configuration.policy,
+                                       duplicateIDs: ids.map { DuplicateEntry(hi: $0.hi, lo: $0.lo, scannedAtMs: $0.scannedAtMs) },
+                                       duplicateHighestMs: highest)
+            return OwnedPartition(tp, state: state, epoch: claim.epoch, sequence: claim.sequence,
+                                  startOffset: claim.nextOffset)
+        }
+
+        // MARK: batches
+
+        /// Judges, counts and emits one batch: the named steps below, in order.
         mutating func process(_ batch: KafkaBatch) async throws {
             let nowMs = WallClock.nowMs()
-            let engine = pipeline.engine.withLock { $0 }
             let t0 = DispatchTime.now().uptimeNanoseconds
-            let judge = ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
             var timing = JudgeTiming()
-            var judgements = await judge.judge(batch, nowMs: nowMs, timing: &timing)
+            var judgements = await judge(batch, nowMs: nowMs, timing: &timing)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            var messages: [KafkaProducerMessage] = []
-            var touched: [TopicPartition] = []
-            var current: TopicPartition?
-            var state: PartitionState!
-            var verdictCounts = [UInt64](repeating: 0, count: Verdict.count)
-            var late: UInt64 = 0
-            var unattributedCounts = [UInt64](repeating: 0, count: MalformedReason.count)
-            for i in batch.indices {
-                let record = batch[i]
-                if current == nil || current!.partition != record.partition || current!.topic != record.topic {
-                    let tp = record.topicPartition
-                    current = tp
-                    if let s = states[tp] {
-                        state = s
-                    } else {
-                        // Records of a partition we were never told about: count them anyway.
-                        state = PartitionState(windows: windowConfig, policy: pipeline.configuration.policy)
-                        states[tp] = state
-                    }
-                    if !touched.contains(tp) { touched.append(tp) }
-                }
-                let placement = state.apply(&judgements[i], offset: record.offset, wallClockMs: nowMs)
-                let j = judgements[i]
-                verdictCounts[Int(j.verdict.rawValue)] += 1
-                var rejectReason: String? = j.verdict == .valid ? nil : (j.reason?.name ?? j.verdict.name)
-                switch placement {
-                case .counted:
-                    if let a = j.attribution { totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict) }
-                case .late:
-                    late += 1
-                    rejectReason = "late"
-                case .unattributed(let reason):
-                    totals.unattributed[Int(reason.rawValue)] += 1
-                    unattributedCounts[Int(reason.rawValue)] += 1
-                    rejectReason = reason.name
-                }
-                if let reason = rejectReason {
-                    messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason))
-                }
-            }
-            for tp in touched { messages += close(tp, nowMs: nowMs) }
+            let applied = apply(batch, &judgements, nowMs: nowMs)
             let t2 = DispatchTime.now().uptimeNanoseconds
-            totals.add(verdicts: verdictCounts, late: late)
-            totals.judgeNs += t1 - t0
-            totals.decodeCpuNs += timing.decodeNs
-            totals.verifyCpuNs += timing.verifyNs
-            totals.applyNs += t2 - t1
-            if let m = pipeline.metrics {
-                for v in Verdict.allCases where verdictCounts[Int(v.rawValue)] > 0 {
-                    m.eventsByVerdict[Int(v.rawValue)].increment(by: Int64(verdictCounts[Int(v.rawValue)]))
-                }
-                if late > 0 { m.lateEvents.increment(by: Int64(late)) }
-                for (i, n) in unattributedCounts.enumerated() where n > 0 {
-                    m.unattributedByReason[i].increment(by: Int64(n))
-                }
-                for ns in timing.verifySamples { m.recordVerifyLatency(nanoseconds: Int64(ns)) }
-            }
+            recordMetrics(applied, timing: timing, judgeNs: t1 - t0, applyNs: t2 - t1)
             pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
-            try await submit(messages, offsetsOf: touched)
+            try await submit(applied.messages)
             publish(force: false)
         }
 
-        /// Advances a partition's watermark to the wall clock and returns the counts records of the panes it closed.
-        mutating func close(_ tp: TopicPartition, nowMs: Int64) -> [KafkaProducerMessage] {
-            guard let s = states[tp] else { return [] }
-            let panes = s.windows.advance(wallClockMs: nowMs)
-            s.forgetClosedPanes()
-            return panes.flatMap { outputs.counts($0, source: tp, closing: .watermark) }
+        /// Rules 1–6 on every core (``ParallelJudge``).
+        func judge(_ batch: KafkaBatch, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
+            let engine = pipeline.engine.withLock { $0 }
+            return await ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
+                .judge(batch, nowMs: nowMs, timing: &timing)
         }
 
-        /// Hands output records to the producer and remembers which offsets they unlock.
-        mutating func submit(_ messages: [KafkaProducerMessage], offsetsOf tps: [TopicPartition]) async throws {
-            var offsets: [(TopicPartition, Int64)] = []
-            for tp in tps { if let o = states[tp]?.committableOffset { offsets.append((tp, o)) } }
-            let producer = self.producer
-            let delivery: Task<Void, any Error>? = messages.isEmpty ? nil : Task { try await producer.sendBatch(messages) }
-            inFlight.append(InFlight(delivery: delivery, offsets: offsets))
-            while inFlight.count > maxInFlight { try await completeOldest() }
-        }
-
-        /// Awaits the oldest in-flight delivery, then stores the offsets it unlocks.
-        mutating func completeOldest() async throws {
-            let first = inFlight.removeFirst()
-            if let d = first.delivery {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                try await d.value
-                totals.deliveryWaitNs += DispatchTime.now().uptimeNanoseconds - t0
-            }
-            for (tp, next) in first.offsets where next > 0 {
-                consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: next - 1)
-            }
-        }
-
-        /// Once a second: idle partitions' watermarks follow the wall clock, closed panes go out.
-        mutating func tick() async throws {
-            let nowMs = WallClock.nowMs()
+        /// What ``apply(_:_:nowMs:)`` produced for one batch.
+        struct Applied {
             var messages: [KafkaProducerMessage] = []
-            let tps = Array(states.keys)
-            for tp in tps { messages += close(tp, nowMs: nowMs) }
-            try await submit(messages, offsetsOf: tps)
-            // Settle every delivery so idle partitions commit too (once a second).
-            while !inFlight.isEmpty { try await completeOldest() }
+            var verdicts = [UInt64](repeating: 0, count: Verdict.count)
+            var late: UInt64 = 0
+            var unattributed = [UInt64](repeating: 0, count: MalformedReason.count)
+        }
+
+        /// Rule 7 and the window counters in partition order, and the output records of
+        /// every non-valid record (rejected topic) and late event (counts topic).
+        mutating func apply(_ batch: KafkaBatch, _ judgements: inout [Judgement], nowMs: Int64) -> Applied {
+            var out = Applied()
+            var current: TopicPartition?
+            var partition: OwnedPartition?
+            for i in batch.indices {
+                let record = batch[i]
+                if current?.partition != record.partition || current?.topic != record.topic {
+                    let tp = record.topicPartition
+                    current = tp
+                    partition = owned[tp]
+                    if partition == nil && !fenced.contains(tp) {
+                        pipeline.logger.warning("records of a partition that is not owned: skipped", metadata: ["partition": "\(tp)"])
+                        fenced.insert(tp)
+                    }
+                }
+                guard let p = partition else { continue }
+                // Replayed records before the restored offset were already counted.
+                if record.offset < p.state.nextOffset { continue }
+                let placement = p.state.apply(&judgements[i], offset: record.offset, wallClockMs: nowMs)
+                let j = judgements[i]
+                out.verdicts[Int(j.verdict.rawValue)] += 1
+                let ownReason = j.verdict == .valid ? nil : (j.reason?.name ?? j.verdict.name)
+                switch placement {
+                case .counted:
+                    if let a = j.attribution { totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict) }
+                    if let reason = ownReason { out.messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason)) }
+                case .late:
+                    out.late += 1
+                    if let a = j.attribution {
+                        out.messages.append(outputs.late(record, scenario: a.scenario, district: a.district, verdict: j.verdict,
+                                                         windowStartMs: WallClock.paneStart(a.scannedAtMs)))
+                    }
+                    // Spec §7: a late event goes to the rejected topic; a late malformed one keeps its reason.
+                    out.messages.append(outputs.rejected(record, verdict: j.verdict,
+                                                         reason: j.verdict == .malformed ? (ownReason ?? "late") : "late",
+                                                         late: true))
+                case .unattributed(let reason):
+                    totals.unattributed[Int(reason.rawValue)] += 1
+                    out.unattributed[Int(reason.rawValue)] += 1
+                    out.messages.append(outputs.rejected(record, verdict: j.verdict, reason: reason.name))
+                }
+            }
+            return out
+        }
+
+        /// Live totals and Prometheus series of one batch.
+        mutating func recordMetrics(_ a: Applied, timing: JudgeTiming, judgeNs: UInt64, applyNs: UInt64) {
+            totals.add(verdicts: a.verdicts, late: a.late)
+            totals.judgeNs += judgeNs
+            totals.decodeCpuNs += timing.decodeNs
+            totals.verifyCpuNs += timing.verifyNs
+            totals.applyNs += applyNs
+            guard let m = pipeline.metrics else { return }
+            for v in Verdict.allCases where a.verdicts[Int(v.rawValue)] > 0 {
+                m.eventsByVerdict[Int(v.rawValue)].increment(by: Int64(a.verdicts[Int(v.rawValue)]))
+            }
+            if a.late > 0 { m.lateEvents.increment(by: Int64(a.late)) }
+            for (i, n) in a.unattributed.enumerated() where n > 0 {
+                m.unattributedByReason[i].increment(by: Int64(n))
+            }
+            for ns in timing.verifySamples { m.recordVerifyLatency(nanoseconds: Int64(ns)) }
+        }
+
+        /// Hands output records to the producer; waits for the oldest delivery when too many are outstanding.
+        mutating func submit(_ messages: [KafkaProducerMessage]) async throws {
+            guard !messages.isEmpty else { return }
+            let producer = self.producer
+            inFlight.append(Task { try await producer.sendBatch(messages) })
+            while inFlight.count > maxInFlight {
+                let first = inFlight.removeFirst()
+                try await awaitDelivery(first)
+            }
+        }
+
+        mutating func awaitDelivery(_ task: Task<Void, any Error>) async throws {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try await task.value
+            totals.deliveryWaitNs += DispatchTime.now().uptimeNanoseconds - t0
+        }
+
+        // MARK: commits
+
+        /// Once per commit interval: idle partitions' watermarks follow the wall clock, closed
+        /// panes go out, and every partition with progress commits.
+        mutating func tick() async throws {
+            try await commit(Array(owned.keys))
             publish(force: true)
         }
 
-        /// Emits every open pane of `tps`, waits for every delivery, stores
-        /// the offsets after the last processed records and forgets the
-        /// partitions (revocation and shutdown).
-        mutating func release(_ tps: [TopicPartition], closing: OutputRecords.Closing) async throws {
+        /// Closes what the watermark passed, waits until every output record is acknowledged,
+        /// then commits `tps` to the store (one transaction each) and stores the Kafka offsets.
+        mutating func commit(_ tps: [TopicPartition]) async throws {
+            let nowMs = WallClock.nowMs()
+            let kafka = consumer.partitionOffsets()
             var messages: [KafkaProducerMessage] = []
             for tp in tps {
-                guard let s = states[tp] else { continue }
-                for pane in s.windows.closeAll() { messages += outputs.counts(pane, source: tp, closing: closing) }
-                s.paneFloors.removeAll()
+                guard let p = owned[tp] else { continue }
+                // Spec §7: caught up = everything the broker had at the last fetch was processed.
+                let caughtUp = kafka[tp].map { o in
+                    p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
+                } ?? false
+                for pane in p.advance(wallClockMs: nowMs, caughtUp: caughtUp) {
+                    messages += outputs.counts(pane, source: tp)
+                }
             }
-            try await submit(messages, offsetsOf: tps)
-            while !inFlight.isEmpty { try await completeOldest() }
-            for tp in tps { states[tp] = nil }
+            try await submit(messages)
+            while !inFlight.isEmpty { try await awaitDelivery(inFlight.removeFirst()) }
+            var commits: [PartitionCommit] = []
+            for tp in tps {
+                guard let p = owned[tp], p.hasProgress, let c = p.makeCommit(names: names) else { continue }
+                commits.append(c)
+            }
+            guard !commits.isEmpty else { return }
+            let s = pipeline.store
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            let outcomes = try await store.retrying("commit") { try await s.commit(commits) }
+            pipeline.metrics?.recordCommitLatency(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - t0))
+            for (c, outcome) in zip(commits, outcomes) {
+                let tp = TopicPartition(topic: c.topic, partition: c.partition)
+                switch outcome {
+                case .committed(let seq), .alreadyCommitted(let seq):
+                    owned[tp]?.committed(c, sequence: seq)
+                    // For lag tools only: the store is the source of truth.
+                    if c.nextOffset > 0 { consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: c.nextOffset - 1) }
+                case .fenced(let current):
+                    pipeline.logger.error("partition fenced: another instance claimed it; dropping it and its uncommitted work",
+                                          metadata: ["partition": "\(tp)", "our_epoch": "\(c.epoch)", "current_epoch": "\(current)"])
+                    owned[tp] = nil
+                    fenced.insert(tp)
+                }
+            }
+        }
+
+        /// Commits `tps` and forgets them (revocation, shutdown). Their open panes stay
+        /// open in the store for the next owner.
+        mutating func release(_ tps: [TopicPartition], why: String) async throws {
+            try await commit(tps)
+            for tp in tps { owned[tp] = nil }
+            if !tps.isEmpty { pipeline.logger.info("partitions released", metadata: ["partitions": "\(tps)", "why": "\(why)"]) }
             publish(force: true)
         }
+
+        // MARK: live view
 
         /// Publishes the live view (at most every 500 ms unless forced).
         mutating func publish(force: Bool) {
             let now = DispatchTime.now().uptimeNanoseconds
             guard force || now &- lastPublishNs > 500_000_000 else { return }
             lastPublishNs = now
-            let lag = consumer.lag()
+            let kafka = consumer.partitionOffsets()
             var partitions: [LivePartition] = []
             var views = [ViewCounts](repeating: ViewCounts(scenarioCount: windowConfig.scenarioCount,
                                                             districtCount: windowConfig.districtCount),
                                      count: RollingView.allCases.count)
             var edge: Int64?
-            for (tp, s) in states {
+            for (tp, p) in owned {
+                let s = p.state
+                // Lag from what this instance processed (or restored) and the broker's log end.
+                let lag = kafka[tp].map { o in max(0, o.high - max(s.nextOffset, o.low)) }
                 partitions.append(LivePartition(topic: tp.topic, partition: tp.partition,
                                                 nextOffset: s.nextOffset >= 0 ? s.nextOffset : nil,
-                                                committableOffset: s.committableOffset, lag: lag[tp],
+                                                committableOffset: p.committedOffset >= 0 ? p.committedOffset : nil, lag: lag,
                                                 watermarkMs: s.windows.watermarkMs, events: s.events))
                 for v in RollingView.allCases { views[v.rawValue].add(s.windows.view(v)) }
                 if let e = s.windows.viewEdgeMs { edge = max(edge ?? e, e) }
-                if let m = pipeline.metrics, let l = lag[tp] {
-                    m.setPartition(topic: tp.topic, partition: tp.partition, lag: l,
-                                   committedOffset: s.committableOffset ?? -1, watermarkMs: s.windows.watermarkMs ?? 0)
+                if let m = pipeline.metrics {
+                    m.setPartition(topic: tp.topic, partition: tp.partition, lag: lag ?? 0,
+                                   committedOffset: p.committedOffset, watermarkMs: s.windows.watermarkMs)
                 }
             }
             partitions.sort { ($0.topic, $0.partition) < ($1.topic, $1.partition) }

@@ -3,6 +3,7 @@ import KafkaIO
 import LiveView
 import Aggregates
 import Foundation
+import StateStore
 
 /// Everything `streamproc run` needs, resolved from flags, then
 /// `STREAMPROC_*` environment variables, then defaults, and validated before
@@ -37,6 +38,13 @@ public struct PipelineConfiguration: Sendable {
     /// Wall-clock time after which an idle partition's watermark advances
     /// with the wall clock, milliseconds (default 30 s). Env `STREAMPROC_IDLE_TIMEOUT_MS`.
     public var idleTimeoutMs: Int64 = 30_000
+    /// The exactly-once state store, `postgres://user[:password]@host:port/db[?sslmode=…]`
+    /// (issue 10); `nil` keeps state in memory for this process only (the embedded default;
+    /// with real brokers counts are then at-least-once, and a warning says so). Env `STREAMPROC_STORE`.
+    public var store: String?
+    /// How often each partition with progress commits its state, offsets and closed panes
+    /// to the store, milliseconds (default 1 000). Env `STREAMPROC_COMMIT_INTERVAL_MS`.
+    public var commitIntervalMs: Int64 = 1_000
     /// Rules 1, 5–7 tunables (spec §5).
     public var policy = VerificationPolicy()
     /// Verification workers per batch; default: the active processor count. Env `STREAMPROC_WORKERS`.
@@ -82,6 +90,12 @@ public struct PipelineConfiguration: Sendable {
         if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }
         if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
         if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
+        if !(10...600_000).contains(commitIntervalMs) { try fail("--commit-interval-ms (STREAMPROC_COMMIT_INTERVAL_MS): \(commitIntervalMs) is not in 10…600000 ms") }
+        if let url = store {
+            do { _ = try StoreLocation(parsing: url) } catch {
+                try fail("--store (STREAMPROC_STORE): \(error)")
+            }
+        }
         if summaryIntervalS < 0 { try fail("--summary-s must be ≥ 0") }
     }
 }

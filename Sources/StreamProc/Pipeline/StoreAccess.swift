@@ -1,0 +1,60 @@
+import Dispatch
+import Logging
+import ServiceLifecycle
+import LiveView
+import StateStore
+
+/// The pipeline's calls to its ``StateStore``: transient failures (``StoreError/unavailable(_:)``,
+/// e.g. PostgreSQL restarting) are retried with exponential backoff (100 ms doubling to 5 s)
+/// while the loop waits — so it stops fetching and committing, and memory stays bounded by
+/// the consumer's buffer — logging once every 10 s and publishing the store's state in the
+/// live view (`/api/v1/status`). Permanent errors are thrown. Graceful shutdown ends the wait
+/// with the last error.
+struct StoreAccess {
+    let store: any StateStore
+    let live: LiveState
+    let metrics: StreamProcMetrics?
+    let logger: Logger
+    private var down = false
+    private var lastLogNs: UInt64 = 0
+
+    init(store: any StateStore, live: LiveState, metrics: StreamProcMetrics?, logger: Logger) {
+        self.store = store
+        self.live = live
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Runs `body` until it succeeds or fails permanently.
+    /// - Throws: the first non-transient error, or the last transient one on graceful shutdown.
+    mutating func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        var delayMs: UInt64 = 100
+        while true {
+            do {
+                let value = try await body()
+                if down {
+                    down = false
+                    live.setStoreState(available: true, reason: nil)
+                    metrics?.storeUp.set(Int64(1))
+                    logger.notice("state store reachable again", metadata: ["operation": "\(what)"])
+                }
+                return value
+            } catch let error as StoreError where error.isTransient {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if !down || now &- lastLogNs >= 10_000_000_000 {
+                    lastLogNs = now
+                    logger.error("state store unavailable: not fetching or committing until it is back; retrying",
+                                 metadata: ["operation": "\(what)", "error": "\(error)"])
+                }
+                if !down {
+                    live.setStoreState(available: false, reason: "\(error)")
+                    metrics?.storeUp.set(Int64(0))
+                }
+                down = true
+                if Task.isShuttingDownGracefully || Task.isCancelled { throw error }
+                try? await Task.sleep(for: .milliseconds(delayMs))
+                delayMs = min(delayMs * 2, 5_000)
+            }
+        }
+    }
+}
