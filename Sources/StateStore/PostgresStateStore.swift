@@ -42,9 +42,11 @@ public final class PostgresStateStore: StateStore {
     }
 
     /// Creates a store, runs it for the duration of `body`, then closes it.
+    @discardableResult
     public static func withStore<R: Sendable>(
         location: StoreLocation, logger: Logger = Logger(label: "streamproc.store"),
         maxConnections: Int = 4, operationTimeout: Duration = .seconds(10),
+        isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresStateStore) async throws -> R
     ) async throws -> R {
         let store = PostgresStateStore(location: location, logger: logger, maxConnections: maxConnections,
@@ -141,8 +143,10 @@ public final class PostgresStateStore: StateStore {
             """)
         query.binds.append(topic)
         query.binds.append(partition)
-        query.binds.append(range.lowerBound)
-        query.binds.append(range.upperBound)
+        // timestamptz covers 4713 BC…294276 AD; clamp so that open-ended ranges stay in it.
+        let lowest: Int64 = -62_135_596_800_000, highest: Int64 = 253_402_300_800_000  // years 1 and 10000
+        query.binds.append(min(max(range.lowerBound, lowest), highest))
+        query.binds.append(min(max(range.upperBound, lowest), highest))
         var out: [StoredCount] = []
         for try await (ms, s, d, v, c) in try await conn.query(query, logger: logger)
             .decode((Int64, String, String, String, Int64).self) {
@@ -178,7 +182,7 @@ public final class PostgresStateStore: StateStore {
 
     public func commit(_ batch: [PartitionCommit]) async throws -> [PartitionCommitOutcome] {
         if batch.count == 1 { return [try await commitOne(batch[0])] }
-        return try await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
+        let results = await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
             for (i, c) in batch.enumerated() {
                 group.addTask {
                     do { return (i, .success(try await self.commitOne(c))) } catch { return (i, .failure(error)) }
@@ -186,8 +190,9 @@ public final class PostgresStateStore: StateStore {
             }
             var results = [Result<PartitionCommitOutcome, any Error>?](repeating: nil, count: batch.count)
             for await (i, r) in group { results[i] = r }
-            return try results.map { try $0!.get() }
+            return results
         }
+        return try results.map { try $0!.get() }
     }
 
     /// One partition's transaction; see ``StateStore`` for the fencing argument.
