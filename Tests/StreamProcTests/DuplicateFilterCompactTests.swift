@@ -249,6 +249,26 @@ import Testing
         #expect(third.verdict == .valid)
     }
 
+    /// The documented exception: an id remembered with a time before the cutoff
+    /// (kept by the live filter until the highest rises again) is not restored.
+    @Test func aPendingLateIdIsNotRestored() {
+        func valid(_ id: String, _ ms: Int64) -> Judgement {
+            Judgement(verdict: .valid, reason: nil, attribution: Attribution(scenario: 0, district: 0, scannedAtMs: ms), eventID: id)
+        }
+        var f = DuplicateFilter(horizonMs: 600_000, slackMs: 0, journaling: true)
+        var now = valid("now", 100_000_000), late = valid("old", 1_000_000)
+        f.apply(&now); f.apply(&late)
+        var store = Store()
+        store.commit(&f)
+        #expect(store.rows.count == 1)  // pruned: 1 000 000 < cutoff 99 360 000
+        var restored = DuplicateFilter(horizonMs: 600_000, slackMs: 0, restoring: store.entries,
+                                       highestScannedAtMs: store.highest)
+        var a = valid("old", 1_000_001), b = a
+        f.apply(&a); restored.apply(&b)
+        #expect(a.verdict == .duplicate)
+        #expect(b.verdict == .valid)
+    }
+
     @Test func bytesPerIdWithOneMillionIds() {
         var f = DuplicateFilter(horizonMs: 600_000, slackMs: 120_000)
         for i in 0..<1_000_000 {
