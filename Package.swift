@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "Bench",
             dependencies: [
-                "StreamProc", "LoadKit",
+                "StreamProc", "LoadKit", "StateStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
         .testTarget(
             name: "StreamProcTests",
-            dependencies: ["StreamProc", "LoadKit", "StreamProcTesting",
+            dependencies: ["StreamProc", "LoadKit", "StreamProcTesting", "StateStore",
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")]
         ),
     ],

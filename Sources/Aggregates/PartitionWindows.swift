@@ -206,3 +206,15 @@ public struct PartitionWindows: Sendable {
     /// Number of open minute panes (ring and overflow), at most `configuration.maxOpenPanes`.
     public var openPaneCount: Int { storage.openCount }
 }
+
+extension PartitionWindows {
+    /// Restarts the idle clock of spec §7 at `wallClockMs` (ms since the epoch): the partition
+    /// counts as having just seen a verified event, so the wall clock can move its watermark
+    /// only after a further `idleTimeoutMs`. A new owner calls this when it takes a restored
+    /// partition over: nobody observed the partition during the handover, so that time is
+    /// not idleness.
+    public mutating func restartIdleClock(wallClockMs: Int64) {
+        makeUnique()
+        storage.idleSince = wallClockMs
+    }
+}

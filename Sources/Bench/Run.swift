@@ -1,4 +1,5 @@
 import LoadKit
+import StateStore
 import ScanRules
 import KafkaIO
 import LiveView
@@ -31,6 +32,8 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "End-to-end capacity test: offered vs achieved rate, latency, CPU per event, stage shares.")
 
+    @Option(help: "Exactly-once state store URL (postgres://user[:password]@host:port/db); default: in memory.")
+    var store: String?
     @Option(help: "Kafka bootstrap servers; default: an embedded mock cluster in-process (topics must exist on a real cluster).")
     var brokers: String?
     @Flag(help: "Short steps (8 s after a 2 s warm-up): finishes within ~3 minutes.")
@@ -113,8 +116,16 @@ struct Run: AsyncParsableCommand {
         let reference = try ReferenceData(scenariosFile: nil, districtsFile: nil)
         let live = LiveState(startedAtMs: startedMs)
         let observer = RunObserver()
-        let pipeline = Pipeline(configuration: pc, registry: registry, reference: reference, live: live,
-                                metrics: nil, observer: observer, logger: logger)
+        let stateStore: any StateStore
+        if let url = store {
+            let postgres = PostgresStateStore(location: try StoreLocation(parsing: url), logger: logger)
+            Task { await postgres.run() }
+            stateStore = postgres
+        } else {
+            stateStore = InMemoryStateStore()
+        }
+        let pipeline = Pipeline(configuration: pc, registry: registry, reference: reference, store: stateStore,
+                                live: live, metrics: nil, observer: observer, logger: logger)
         let pipelineTask = Task { try await pipeline.run() }
         let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap), logger: logger)
         let driver = RunLoadDriver(producer: producer, topic: topic)

@@ -29,6 +29,11 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
     private var revokedDuringCall: Set<TopicPartition> = []
     private var rebalancesDuringCall = 0
     private var isCooperative = false
+    /// Offsets handed to `rd_kafka_offsets_store` and not yet known committed (poll thread only).
+    private var lastStored: [TopicPartition: Int64] = [:]
+    /// Stored offsets of revoked partitions whose commit failed (e.g. the coordinator
+    /// refused commits during the rebalance); re-applied if the partition comes back.
+    private var uncommittedRevoked: [TopicPartition: Int64] = [:]
 
     init(configuration: KafkaConsumerConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -156,6 +161,12 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
             elem.pointee.offset = offset
         }
         let err = rd_kafka_offsets_store(rk, list)
+        for i in 0..<Int(list.pointee.cnt) {
+            let e = list.pointee.elems[i]
+            if e.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                lastStored[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset
+            }
+        }
         if err != RD_KAFKA_RESP_ERR_NO_ERROR {
             for i in 0..<Int(list.pointee.cnt) {
                 let e = list.pointee.elems[i]
@@ -224,6 +235,7 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
                     shouldStop: { isClosing }) ?? [:]
             }
             shared.withLock { $0.machine.rebalanceFinished() }
+            if let partitions { reapplyUncommitted(partitions) }
             if let partitions {
                 for i in 0..<Int(partitions.pointee.cnt) {
                     let e = partitions.pointee.elems[i]
@@ -242,6 +254,7 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
                     logger.error("assign failed", metadata: ["error": "\(KafkaError(e))"])
                 }
             }
+            storePendingAfterAssign()
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             logger.info("partitions revoked", metadata: ["partitions": "\(tps)"])
             let revoked = Set(tps)
@@ -262,8 +275,10 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
             channel.purge(revoked)
             flushStores()
             if let e = commitStored() {
-                logger.warning("commit on revocation failed", metadata: ["error": "\(e)"])
+                logger.warning("commit on revocation failed; offsets kept for re-assignment", metadata: ["error": "\(e)"])
+                for tp in revoked { if let o = lastStored[tp] { uncommittedRevoked[tp] = o } }
             }
+            for tp in revoked { lastStored[tp] = nil }
             if isCooperative {
                 if let e = rd_kafka_incremental_unassign(rk, partitions) {
                     logger.error("incremental unassign failed", metadata: ["error": "\(KafkaError(consuming: e))"])
@@ -275,6 +290,52 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
             logger.error("rebalance error", metadata: ["error": "\(KafkaError(err))"])
             rd_kafka_assign(rk, nil)
         }
+    }
+
+    /// For assigned partitions whose revocation commit failed: start from the offset this
+    /// member had stored (if ahead of the group's committed offset) and store it again,
+    /// so processed records are not delivered twice.
+    private func reapplyUncommitted(_ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        defer { uncommittedRevoked.removeAll() }
+        if uncommittedRevoked.isEmpty { return }
+        let query = rd_kafka_topic_partition_list_copy(partitions)!
+        defer { rd_kafka_topic_partition_list_destroy(query) }
+        let err = rd_kafka_committed(rk, query, 5_000)
+        guard err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            logger.warning("committed offsets query failed", metadata: ["error": "\(KafkaError(err))"])
+            return
+        }
+        let store = rd_kafka_topic_partition_list_new(partitions.pointee.cnt)!
+        defer { rd_kafka_topic_partition_list_destroy(store) }
+        for i in 0..<Int(partitions.pointee.cnt) {
+            let e = partitions.pointee.elems[i]
+            let tp = TopicPartition(topic: String(cString: e.topic), partition: e.partition)
+            guard let mine = uncommittedRevoked[tp] else { continue }
+            let committed = query.pointee.elems[i].offset
+            if mine > committed {
+                partitions.pointee.elems[i].offset = mine
+                rd_kafka_topic_partition_list_add(store, e.topic, e.partition)!.pointee.offset = mine
+            }
+        }
+        if store.pointee.cnt > 0 {
+            pendingAfterAssign = rd_kafka_topic_partition_list_copy(store)
+        }
+    }
+
+    /// Offsets to store right after the next assign (poll thread only).
+    private var pendingAfterAssign: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+
+    private func storePendingAfterAssign() {
+        guard let list = pendingAfterAssign else { return }
+        pendingAfterAssign = nil
+        _ = rd_kafka_offsets_store(rk, list)
+        for i in 0..<Int(list.pointee.cnt) {
+            let e = list.pointee.elems[i]
+            if e.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                lastStored[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = e.offset
+            }
+        }
+        rd_kafka_topic_partition_list_destroy(list)
     }
 
     private func shutdown() {

@@ -34,6 +34,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Idle partitions follow the wall clock after this long, ms. Default 30000.") var idleTimeoutMs: String?
     @Option(help: "Allowed clock skew for not_yet_valid/expired, ms. Default 30000.") var clockSkewMs: String?
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
+    @Option(help: "Exactly-once state store postgres://user[:password]@host:port/db (default: in memory, this process only).") var store: String?
+    @Option(help: "Commit interval of the state store, ms. Default 1000.") var commitIntervalMs: String?
     @Option(help: "Verification workers per batch. Default: the number of cores.") var workers: String?
     @Option(help: "Largest batch from the consumer, records. Default 2000.") var maxBatch: String?
     @Option(help: "Embedded load generator rate, events/s. Default 1000.") var loadRate: String?
@@ -65,6 +67,7 @@ struct RunCommand: AsyncParsableCommand {
         c.districtsPath = value(districts, "DISTRICTS")
         c.http = value(http, "HTTP") ?? c.http
         c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
+        c.store = value(store, "STORE")
         if c.isEmbedded {
             // The built-in generator's disorder is at most 2 s: close windows sooner so the
             // dashboard fills within seconds. A flag or STREAMPROC_ALLOWED_LATENESS_MS still wins.
@@ -74,6 +77,7 @@ struct RunCommand: AsyncParsableCommand {
         try number(idleTimeoutMs, "IDLE_TIMEOUT_MS", &c.idleTimeoutMs)
         try number(clockSkewMs, "CLOCK_SKEW_MS", &c.policy.clockSkewMs)
         try number(duplicateHorizonMs, "DUPLICATE_HORIZON_MS", &c.policy.duplicateHorizonMs)
+        try number(commitIntervalMs, "COMMIT_INTERVAL_MS", &c.commitIntervalMs)
         try number(workers, "WORKERS", &c.workers)
         try number(maxBatch, "MAX_BATCH", &c.maxBatch)
         var demo = EmbeddedDemo.Configuration()

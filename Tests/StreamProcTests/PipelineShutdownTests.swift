@@ -28,7 +28,11 @@ struct PipelineShutdownTests {
         #expect(ends.values.reduce(0, +) == Int64(lines.count))
 
         let first = try S.Running(cluster: cluster, groupID: "shutdown-g", processorID: "first")
-        do { try await S.waitUntilProcessed([first], ends: ends, seconds: 60) } catch { try? await first.stop(); throw error }
+        do {
+            try await S.waitUntilProcessed([first], ends: ends, seconds: 60)
+            try await S.waitUntilClosed([first], throughMs: try S.corpusEndMs(), seconds: 30)
+            try await Task.sleep(for: .seconds(2))  // the next commit stores the offsets past the closed panes
+        } catch { try? await first.stop(); throw error }
         try await first.stop()
         #expect(first.live.snapshot.totals.events == UInt64(lines.count))
         #expect(try raw.committedOffsets(topic: "ykm.scans", partitions: partitions) == ends)

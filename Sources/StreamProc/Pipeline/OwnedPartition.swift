@@ -30,6 +30,7 @@ final class OwnedPartition {
         self.sequence = sequence
         self.committedOffset = startOffset ?? -1
         if let o = startOffset { state.nextOffset = o }
+        state.windows.restartIdleClock(wallClockMs: WallClock.nowMs())
         committedUnattributed = MalformedReason.allCases.map { state.windows.unattributedCount($0) }
     }
 

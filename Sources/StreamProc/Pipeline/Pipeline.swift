@@ -159,6 +159,8 @@ public final class Pipeline: Service, Sendable {
         /// Batches whose delivery may be outstanding before the loop waits.
         let maxInFlight = 4
         var store: StoreAccess
+        /// Whether the store outlives this process (PostgreSQL), not ``InMemoryStateStore``.
+        let durableStore: Bool
 
         init(pipeline: Pipeline, consumer: KafkaConsumer, producer: KafkaProducer, outputs: OutputRecords,
              windowConfig: WindowConfiguration) {
@@ -169,6 +171,7 @@ public final class Pipeline: Service, Sendable {
             self.windowConfig = windowConfig
             self.names = StoreNames(reference: pipeline.reference)
             self.totals = LiveTotals(scenarios: windowConfig.scenarioCount, districts: windowConfig.districtCount)
+            self.durableStore = !(pipeline.store is InMemoryStateStore)
             self.store = StoreAccess(store: pipeline.store, live: pipeline.live, metrics: pipeline.metrics, logger: pipeline.logger)
         }
 
@@ -361,9 +364,12 @@ public final class Pipeline: Service, Sendable {
             var messages: [KafkaProducerMessage] = []
             for tp in tps {
                 guard let p = owned[tp] else { continue }
-                // Spec §7: caught up = everything the broker had at the last fetch was processed.
+                // Spec §7: caught up = everything the broker had at the last fetch was processed
+                // (librdkafka's position is past the cached log end, so the cache is not older
+                // than this assignment's fetching, and we processed up to it).
                 let caughtUp = kafka[tp].map { o in
-                    p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
+                    guard let position = o.position, position >= o.high else { return false }
+                    return p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
                 } ?? false
                 for pane in p.advance(wallClockMs: nowMs, caughtUp: caughtUp) {
                     messages += outputs.counts(pane, source: tp)
@@ -386,8 +392,11 @@ public final class Pipeline: Service, Sendable {
                 switch outcome {
                 case .committed(let seq), .alreadyCommitted(let seq):
                     owned[tp]?.committed(c, sequence: seq)
-                    // For lag tools only: the store is the source of truth.
-                    if c.nextOffset > 0 { consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: c.nextOffset - 1) }
+                    // A durable store is the source of truth: Kafka's offset is for lag tools. With
+                    // state in memory only, Kafka's offset is where a restart begins: never past
+                    // the first record of an open pane (at-least-once).
+                    let kafkaNext = durableStore ? c.nextOffset : (owned[tp]?.state.committableOffset ?? c.nextOffset)
+                    if kafkaNext > 0 { consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: kafkaNext - 1) }
                 case .fenced(let current):
                     pipeline.logger.error("partition fenced: another instance claimed it; dropping it and its uncommitted work",
                                           metadata: ["partition": "\(tp)", "our_epoch": "\(c.epoch)", "current_epoch": "\(current)"])
