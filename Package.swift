@@ -77,6 +77,7 @@ let package = Package(
             name: "StreamProc",
             dependencies: [
                 "Aggregates", "ScanRules", "KafkaIO", "LiveView", "StateStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

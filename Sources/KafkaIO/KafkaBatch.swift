@@ -151,7 +151,7 @@ struct KafkaBatchBuilder {
             bytes.append(contentsOf: UnsafeRawBufferPointer(start: key, count: m.key_len))
         }
         let valueStart = Int32(truncatingIfNeeded: bytes.count)
-        var valueLength: Int32 = 0
+        var valueLength: Int32 = -1  // null value
         if let payload = m.payload {
             valueLength = Int32(truncatingIfNeeded: m.len)
             bytes.append(contentsOf: UnsafeRawBufferPointer(start: payload, count: m.len))
@@ -212,7 +212,7 @@ extension KafkaBatch {
     public func withValue<R>(at index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
         let slot = slots[index]
         return bytes.withUnsafeBytes { raw in
-            body(UnsafeRawBufferPointer(rebasing: raw[Int(slot.valueStart)..<(Int(slot.valueStart) + Int(slot.valueLength))]))
+            body(UnsafeRawBufferPointer(rebasing: raw[Int(slot.valueStart)..<(Int(slot.valueStart) + Swift.max(0, Int(slot.valueLength)))]))
         }
     }
 }

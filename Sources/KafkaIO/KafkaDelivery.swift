@@ -47,15 +47,20 @@ final class KafkaBatchDelivery: KafkaDeliveryBox, @unchecked Sendable {
         var continuation: CheckedContinuation<Void, any Error>?
     }
     let state: Mutex<State>
+    let onRecordError: (@Sendable (Int?, KafkaError) -> Void)?
 
-    init(expected: Int) {
+    init(expected: Int, onRecordError: (@Sendable (Int?, KafkaError) -> Void)? = nil) {
         state = Mutex(State(remaining: expected))
+        self.onRecordError = onRecordError
     }
 
     override func complete(_ result: Result<KafkaDeliveryReport, KafkaError>) {
+        if case .failure(let e) = result, e.isRecordSpecific, let onRecordError {
+            onRecordError(nil, e)
+        }
         let done = state.withLock { s -> (CheckedContinuation<Void, any Error>, KafkaError?)? in
             s.remaining -= 1
-            if case .failure(let e) = result, s.firstError == nil { s.firstError = e }
+            if case .failure(let e) = result, s.firstError == nil, !(e.isRecordSpecific && onRecordError != nil) { s.firstError = e }
             guard s.remaining == 0, s.sealed, let c = s.continuation else { return nil }
             s.continuation = nil
             return (c, s.firstError)

@@ -34,6 +34,16 @@ public struct KafkaError: Error, Sendable, Hashable, CustomStringConvertible {
         String(cString: rd_kafka_err2name(rd_kafka_resp_err_t(rawValue: code)))
     }
 
+    /// Whether the error concerns one record only, not the client or the cluster: the
+    /// record is too large (`MSG_SIZE_TOO_LARGE`, client or broker side), corrupt
+    /// (`INVALID_MSG`, `CORRUPT_MESSAGE`), too large a batch (`RECORD_LIST_TOO_LARGE`) or
+    /// refused as invalid (`INVALID_RECORD`). Such a record can be skipped without
+    /// stopping its partition.
+    public var isRecordSpecific: Bool {
+        [RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_MSG,
+         RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE, RD_KAFKA_RESP_ERR_INVALID_RECORD].contains { $0.rawValue == code }
+    }
+
     public var description: String { "KafkaError(\(name) [\(code)]: \(message))" }
 
     /// `RD_KAFKA_RESP_ERR__QUEUE_FULL`: the producer's local queue is full.

@@ -39,23 +39,35 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `messages` in order and waits until every delivery report arrived.
     /// Throws the first `KafkaError` (enqueue or delivery); messages enqueued before an
-    /// enqueue failure are still awaited.
-    public func sendBatch(_ messages: [KafkaProducerMessage]) async throws {
+    /// enqueue failure are still awaited. Errors that concern one record only
+    /// (``KafkaError/isRecordSpecific``, e.g. `MSG_SIZE_TOO_LARGE`) are not thrown: that
+    /// record is skipped and `onRecordError` gets its index and error (called on the
+    /// calling task for enqueue errors, on the producer's poll thread for delivery errors).
+    public func sendBatch(_ messages: [KafkaProducerMessage],
+                          onRecordError: (@Sendable (Int?, KafkaError) -> Void)? = nil) async throws {
         if messages.isEmpty { return }
-        let box = KafkaBatchDelivery(expected: messages.count)
+        let box = KafkaBatchDelivery(expected: messages.count, onRecordError: onRecordError)
         var enqueued = 0
+        var skipped = 0
         var enqueueError: KafkaError?
-        for message in messages {
+        for (i, message) in messages.enumerated() {
             let opaque = Unmanaged<KafkaDeliveryBox>.passRetained(box).toOpaque()
             do {
                 try await core.produceRetrying(message, opaque: opaque)
                 enqueued += 1
             } catch {
                 Unmanaged<KafkaDeliveryBox>.fromOpaque(opaque).release()
-                enqueueError = error as? KafkaError ?? KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: "\(error)")
+                let e = error as? KafkaError ?? KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: "\(error)")
+                if e.isRecordSpecific, let onRecordError {
+                    onRecordError(i, e)
+                    skipped += 1
+                    continue
+                }
+                enqueueError = e
                 break
             }
         }
+        enqueued += skipped  // skipped records are settled: count them as delivered
         let count = enqueued
         let failure = enqueueError
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
@@ -176,7 +188,8 @@ final class KafkaProducerCore: KafkaHandleContext, @unchecked Sendable {
                 }
             }
             let partition = message.partition ?? sp_rdk_partition_ua()
-            let result = message.value.withUnsafeBytes { value in
+            let result = message.value.withUnsafeBytes { v in
+                let value = message.isNullValue ? UnsafeRawBufferPointer(start: nil, count: 0) : v
                 if let key = message.key {
                     return key.withUnsafeBytes { k in
                         sp_rdk_produce(rk, message.topic, partition, k.baseAddress ?? UnsafeRawPointer(value.baseAddress), k.count,

@@ -12,8 +12,12 @@ public struct KafkaProducerConfiguration: Sendable {
     public var compression: Compression = .none
     /// `linger.ms`: how long to wait for a batch to fill, milliseconds.
     public var lingerMs: Int = 5
-    /// `message.timeout.ms`: give up delivering a message after this long, milliseconds.
+    /// `message.timeout.ms`: give up delivering a message after this long, milliseconds
+    /// (librdkafka retries with backoff meanwhile, e.g. while the brokers are down).
     public var messageTimeoutMs: Int = 30_000
+    /// `message.max.bytes`: the largest record this producer sends (key, value, headers and
+    /// framing), bytes. librdkafka refuses larger ones with `MSG_SIZE_TOO_LARGE`.
+    public var maxMessageBytes: Int = 1_000_000
     /// Raw librdkafka properties (CONFIGURATION.md), applied last, so they override.
     public var extra: [String: String] = [:]
 
@@ -28,6 +32,7 @@ public struct KafkaProducerConfiguration: Sendable {
             ("compression.codec", compression.rawValue),
             ("linger.ms", String(lingerMs)),
             ("message.timeout.ms", String(messageTimeoutMs)),
+            ("message.max.bytes", String(maxMessageBytes)),
         ]
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))
@@ -43,6 +48,8 @@ public struct KafkaProducerMessage: Sendable {
     public var partition: Int32?
     public var key: [UInt8]?
     public var value: [UInt8]
+    /// Produce a null value (a tombstone) instead of `value`.
+    public var isNullValue = false
     public var headers: [KafkaHeader]
     /// Milliseconds since the Unix epoch; nil means now.
     public var timestampMs: Int64?

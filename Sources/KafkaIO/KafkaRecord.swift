@@ -17,12 +17,14 @@ public struct KafkaRecord: Sendable {
         let start = Int(s.keyStart)
         return storage.bytes[start..<(start + Int(s.keyLength))]
     }
-    /// Record value (an empty slice for a null value).
+    /// Record value (an empty slice for a null value: see ``isNullValue``).
     public var value: ArraySlice<UInt8> {
         let s = slot
         let start = Int(s.valueStart)
-        return storage.bytes[start..<(start + Int(s.valueLength))]
+        return storage.bytes[start..<(start + max(0, Int(s.valueLength)))]
     }
+    /// Whether the record's value is null (a tombstone), not merely empty.
+    public var isNullValue: Bool { slot.valueLength < 0 }
     /// Record timestamp, milliseconds since the Unix epoch (-1 when unavailable).
     public var timestampMs: Int64 { slot.timestampMs }
     /// Record headers, in wire order.

@@ -36,6 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
     @Option(help: "Exactly-once state store postgres://user[:password]@host:port/db (default: in memory, this process only).") var store: String?
     @Option(help: "Commit interval of the state store, ms. Default 1000.") var commitIntervalMs: String?
+    @Option(help: "Exit non-zero when output records wait longer than this for the brokers, ms. Default 300000.") var deliveryTimeoutMs: String?
     @Option(help: "Verification workers per batch. Default: the number of cores.") var workers: String?
     @Option(help: "Largest batch from the consumer, records. Default 2000.") var maxBatch: String?
     @Option(help: "Embedded load generator rate, events/s. Default 1000.") var loadRate: String?
@@ -78,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         try number(clockSkewMs, "CLOCK_SKEW_MS", &c.policy.clockSkewMs)
         try number(duplicateHorizonMs, "DUPLICATE_HORIZON_MS", &c.policy.duplicateHorizonMs)
         try number(commitIntervalMs, "COMMIT_INTERVAL_MS", &c.commitIntervalMs)
+        try number(deliveryTimeoutMs, "DELIVERY_TIMEOUT_MS", &c.deliveryTimeoutMs)
         try number(workers, "WORKERS", &c.workers)
         try number(maxBatch, "MAX_BATCH", &c.maxBatch)
         var demo = EmbeddedDemo.Configuration()

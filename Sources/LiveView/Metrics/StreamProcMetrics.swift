@@ -51,6 +51,9 @@ public final class StreamProcMetrics: Sendable {
     public let commitLatency: DurationHistogram
     /// `streamproc_store_up`: 1 while the state store answers, 0 while it is unavailable.
     public let storeUp: Prometheus.Gauge
+    /// `streamproc_output_records_refused_total`: output records the client or broker
+    /// refused (too large, invalid), skipped without stopping their partition.
+    public let outputRecordsRefused: Prometheus.Counter
     /// `streamproc_start_time_seconds`: set at init from `startTimeMs`.
     public let startTime: Prometheus.Gauge
 
@@ -113,6 +116,9 @@ public final class StreamProcMetrics: Sendable {
         eventsPerSecond = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "streamproc", metricName: "events_per_second", unitName: "",
             helpText: "Events given a verdict per second, recent interval."))
+        outputRecordsRefused = registry.makeCounter(descriptor: MetricNameDescriptor(
+            namespace: "streamproc", metricName: "output_records_refused", unitName: "total",
+            helpText: "Output records the Kafka client or broker refused (too large, invalid); skipped."))
         commitLatency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(
                 namespace: "streamproc", metricName: "store_commit_latency", unitName: "seconds",

@@ -1,3 +1,4 @@
+import Crypto
 import ScanRules
 import KafkaIO
 import LiveView
@@ -11,12 +12,21 @@ struct OutputRecords: Sendable {
     let processorID: String
     let scenarioIDs: [String]
     let districtCodes: [String]
+    /// The producer's `message.max.bytes`: a rejected copy larger than this (less framing
+    /// headroom) is truncated (see ``rejected(_:verdict:reason:late:)``).
+    var maxMessageBytes: Int = 1_000_000
+    /// Bytes of value kept in a truncated rejected copy.
+    static let truncatedValueBytes = 65_536
 
     /// One rejected-topic record: the original key and value bytes, with headers
     /// `verdict`, `reason` (malformed reason, `late`, or the verdict's name),
     /// `source.topic`, `source.partition`, `source.offset`, and `late: true` for a late
-    /// record whose own reason is kept (spec §7). Re-sent after a crash it is the same
-    /// record: consumers deduplicate by (`source.topic`, `source.partition`, `source.offset`).
+    /// record whose own reason is kept (spec §7); then the input record's own headers. A
+    /// null value stays null (header `value.null: true`); a copy too large for
+    /// ``maxMessageBytes`` keeps the first ``truncatedValueBytes`` of the value, with headers
+    /// `truncated: true`, `original.size` (bytes) and `original.sha256` (hex, whole value).
+    /// Re-sent after a crash it is the same record: consumers deduplicate by
+    /// (`source.topic`, `source.partition`, `source.offset`).
     func rejected(_ record: KafkaRecord, verdict: Verdict, reason: String, late: Bool = false) -> KafkaProducerMessage {
         var headers = [
             KafkaHeader(name: "verdict", value: Array(verdict.name.utf8)),
@@ -26,8 +36,30 @@ struct OutputRecords: Sendable {
             KafkaHeader(name: "source.offset", value: Array(String(record.offset).utf8)),
         ]
         if late { headers.append(KafkaHeader(name: "late", value: Array("true".utf8))) }
-        return KafkaProducerMessage(topic: rejectedTopic, key: record.key.map(Array.init), value: Array(record.value),
-                                    headers: headers)
+        // The input's own headers are kept, after ours (binary values as they are).
+        for h in record.headers { headers.append(KafkaHeader(name: h.name, value: h.value.map(Array.init))) }
+        var message = KafkaProducerMessage(topic: rejectedTopic, key: record.key.map(Array.init), value: [], headers: headers)
+        if record.isNullValue {
+            // A null value stays null, and says so.
+            message.isNullValue = true
+            message.headers.append(KafkaHeader(name: "value.null", value: Array("true".utf8)))
+            return message
+        }
+        let headerBytes = message.headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) + 16 }
+        let size = record.value.count + (record.key?.count ?? 0) + headerBytes + 512  // + framing
+        if size > maxMessageBytes {
+            // Too large to copy whole (a poison pill otherwise): a prefix of the value, with
+            // its original size and the SHA-256 of the whole value (hex).
+            let keep = max(0, min(Self.truncatedValueBytes, maxMessageBytes - (size - record.value.count) - 256))
+            message.value = Array(record.value.prefix(keep))
+            message.headers.append(KafkaHeader(name: "truncated", value: Array("true".utf8)))
+            message.headers.append(KafkaHeader(name: "original.size", value: Array(String(record.value.count).utf8)))
+            let digest = SHA256.hash(data: record.value).map { String(format: "%02x", $0) }.joined()
+            message.headers.append(KafkaHeader(name: "original.sha256", value: Array(digest.utf8)))
+        } else {
+            message.value = Array(record.value)
+        }
+        return message
     }
 
     /// The counts-topic record of ONE late event (spec §7): `kind` `late`, `late` 1 and the

@@ -95,10 +95,12 @@ public final class Pipeline: Service, Sendable {
         let consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
         producerConfig.compression = .lz4
+        producerConfig.messageTimeoutMs = c.deliveryTimeoutMs
         let producer = try KafkaProducer(configuration: producerConfig, logger: logger)
-        let outputs = OutputRecords(
+        var outputs = OutputRecords(
             countsTopic: c.countsTopic, rejectedTopic: c.rejectedTopic, processorID: c.processorID,
             scenarioIDs: reference.scenarios.map(\.id), districtCodes: reference.districts.map(\.code))
+        outputs.maxMessageBytes = producerConfig.maxMessageBytes
         let windowConfig = WindowConfiguration(
             scenarioCount: reference.scenarios.count, districtCount: reference.districts.count,
             allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs)
@@ -124,7 +126,10 @@ public final class Pipeline: Service, Sendable {
             }
         } catch {
             failure = error
-            logger.error("pipeline failed", metadata: ["error": "\(error)"])
+            let stoppedAt = loop.owned.values.map { "\($0.topicPartition)@\($0.committedOffset)" }.sorted()
+            logger.error("pipeline failed; nothing after the committed offsets is counted", metadata: [
+                "error": "\(error)", "committed_offsets": "\(stoppedAt)",
+            ])
         }
         // Commit what was processed and hand the partitions over, unless delivery or the store failed.
         if failure == nil {
@@ -334,7 +339,24 @@ public final class Pipeline: Service, Sendable {
         mutating func submit(_ messages: [KafkaProducerMessage]) async throws {
             guard !messages.isEmpty else { return }
             let producer = self.producer
-            inFlight.append(Task { try await producer.sendBatch(messages) })
+            let logger = pipeline.logger
+            let metrics = pipeline.metrics
+            inFlight.append(Task {
+                // A record the broker or client refuses (too large, invalid) is skipped and
+                // counted; it never stops its partition.
+                try await producer.sendBatch(messages) { index, error in
+                    var meta: Logger.Metadata = ["error": "\(error)"]
+                    if let i = index {
+                        let m = messages[i]
+                        meta["topic"] = "\(m.topic)"
+                        for h in m.headers where h.name.hasPrefix("source.") {
+                            meta[h.name] = "\(String(decoding: h.value ?? [], as: UTF8.self))"
+                        }
+                    }
+                    logger.error("output record refused; skipped", metadata: meta)
+                    metrics?.outputRecordsRefused.increment()
+                }
+            })
             while inFlight.count > maxInFlight {
                 let first = inFlight.removeFirst()
                 try await awaitDelivery(first)

@@ -45,6 +45,10 @@ public struct PipelineConfiguration: Sendable {
     /// How often each partition with progress commits its state, offsets and closed panes
     /// to the store, milliseconds (default 1 000). Env `STREAMPROC_COMMIT_INTERVAL_MS`.
     public var commitIntervalMs: Int64 = 1_000
+    /// How long output records may wait for the brokers (e.g. during an outage) before the
+    /// processor gives up and exits non-zero, milliseconds (librdkafka `message.timeout.ms`;
+    /// default 5 min). Env `STREAMPROC_DELIVERY_TIMEOUT_MS`.
+    public var deliveryTimeoutMs: Int = 300_000
     /// Rules 1, 5–7 tunables (spec §5).
     public var policy = VerificationPolicy()
     /// Verification workers per batch; default: the active processor count. Env `STREAMPROC_WORKERS`.
@@ -91,6 +95,7 @@ public struct PipelineConfiguration: Sendable {
         if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
         if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
         if !(10...600_000).contains(commitIntervalMs) { try fail("--commit-interval-ms (STREAMPROC_COMMIT_INTERVAL_MS): \(commitIntervalMs) is not in 10…600000 ms") }
+        if !(1_000...3_600_000).contains(deliveryTimeoutMs) { try fail("--delivery-timeout-ms (STREAMPROC_DELIVERY_TIMEOUT_MS): \(deliveryTimeoutMs) is not in 1000…3600000 ms") }
         if let url = store {
             do { _ = try StoreLocation(parsing: url) } catch {
                 try fail("--store (STREAMPROC_STORE): \(error)")
