@@ -83,6 +83,10 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
+    /// What the consumer last knew of its brokers (librdkafka statistics every second and
+    /// error events such as `_ALL_BROKERS_DOWN`). Thread-safe.
+    public var brokerState: KafkaBrokerState { core.brokers.withLock { $0 } }
+
     /// Offsets of one assigned partition as librdkafka knows them (no network call).
     public struct PartitionOffsets: Sendable, Equatable {
         /// The next offset the poll thread will take (`rd_kafka_position`); nil before the first fetch.

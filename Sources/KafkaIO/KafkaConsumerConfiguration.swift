@@ -73,6 +73,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("session.timeout.ms", String(sessionTimeoutMs)),
             ("heartbeat.interval.ms", String(heartbeatIntervalMs)),
             ("enable.partition.eof", "false"),
+            ("statistics.interval.ms", "1000"),
         ]
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))

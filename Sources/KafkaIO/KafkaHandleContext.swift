@@ -1,5 +1,6 @@
 import CLibrdkafka
 import Foundation
+import Synchronization
 import Logging
 
 /// Base of the objects installed as librdkafka's per-handle opaque
@@ -7,6 +8,10 @@ import Logging
 /// The object must outlive the `rd_kafka_t` (retain it until `rd_kafka_destroy` returns).
 class KafkaHandleContext: @unchecked Sendable {
     let logger: Logger
+    /// What this client last knew of its brokers (statistics and error events).
+    let brokers = Mutex(KafkaBrokerState())
+    /// Last time (ms) each error code was logged: one line per code per 10 s.
+    private let lastLogged = Mutex<[Int32: Int64]>([:])
 
     init(logger: Logger) {
         self.logger = logger
@@ -30,16 +35,59 @@ class KafkaHandleContext: @unchecked Sendable {
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
         rd_kafka_conf_set_log_cb(conf, kafkaLogCallback)
         rd_kafka_conf_set_error_cb(conf, kafkaErrorCallback)
+        rd_kafka_conf_set_stats_cb(conf, kafkaStatsCallback)
         return conf
     }
 
     /// Called for librdkafka error events (error_cb); `fatal` per rd_kafka_fatal_error.
+    /// Logged once per error code per 10 s (librdkafka repeats them while a broker is down;
+    /// its own log lines of the same events go to debug level, see `kafkaLogCallback`).
     func handleError(code: Int32, reason: String, fatal: Bool) {
         let error = KafkaError(code: code, message: reason)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue
+            || code == RD_KAFKA_RESP_ERR__RESOLVE.rawValue {
+            brokers.withLock { b in
+                if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || b.reachable != true {
+                    if b.reachable != false { b.sinceMs = now }
+                    b.reachable = false
+                    b.reason = reason
+                }
+            }
+        }
         if fatal {
             logger.critical("librdkafka fatal error", metadata: ["error": "\(error)"])
-        } else {
-            logger.warning("librdkafka error", metadata: ["error": "\(error)"])
+            return
+        }
+        let due = lastLogged.withLock { m -> Bool in
+            if let t = m[code], now - t < 10_000 { return false }
+            m[code] = now
+            return true
+        }
+        if due { logger.warning("Kafka client error (repeats are logged every 10 s)", metadata: ["error": "\(error)"]) }
+    }
+
+    /// Called with librdkafka's statistics JSON (`statistics.interval.ms`): a broker is
+    /// reachable when at least one real broker (node id ≥ 0) is in state `UP`.
+    func handleStatistics(_ json: UnsafePointer<CChar>, length: Int) {
+        let data = Data(bytes: json, count: length)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let list = object["brokers"] as? [String: Any] else { return }
+        var up = 0, known = 0
+        var states: [String] = []
+        for case let (name, b as [String: Any]) in list {
+            guard let node = b["nodeid"] as? Int, node >= 0 else { continue }
+            known += 1
+            let state = b["state"] as? String ?? "?"
+            if state == "UP" { up += 1 } else { states.append("\(name): \(state)") }
+        }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        brokers.withLock { b in
+            let reachable = up > 0
+            if known == 0 && b.reachable == nil { return }  // bootstrap only: no verdict yet
+            if b.reachable != reachable { b.sinceMs = now }
+            b.reachable = reachable
+            b.reason = reachable ? nil : (states.isEmpty ? "no broker known" : states.sorted().joined(separator: ", "))
         }
     }
 
@@ -52,6 +100,23 @@ class KafkaHandleContext: @unchecked Sendable {
             throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_new: \(msg)")
         }
         return rk
+    }
+}
+
+/// What a Kafka client knows of its brokers, for readiness and status.
+public struct KafkaBrokerState: Sendable, Equatable {
+    /// `true` when a broker is up, `false` when none is (or all are down), `nil` before the
+    /// client knew (no statistics or error event yet).
+    public var reachable: Bool?
+    /// Why they are unreachable (librdkafka's text or broker states); `nil` when reachable.
+    public var reason: String?
+    /// Since when (ms since the epoch) `reachable` has its value; 0 before the first change.
+    public var sinceMs: Int64 = 0
+
+    public init(reachable: Bool? = nil, reason: String? = nil, sinceMs: Int64 = 0) {
+        self.reachable = reachable
+        self.reason = reason
+        self.sinceMs = sinceMs
     }
 }
 
@@ -76,11 +141,23 @@ func kafkaLogLevel(_ level: Int32) -> Logger.Level {
 private let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void = { rk, level, fac, buf in
     guard let rk, let raw = rd_kafka_opaque(rk) else { return }
     let context = Unmanaged<KafkaHandleContext>.fromOpaque(raw).takeUnretainedValue()
-    let lvl = kafkaLogLevel(level)
-    guard context.logger.logLevel <= lvl else { return }
+    var lvl = kafkaLogLevel(level)
     let facility = fac.map { String(cString: $0) } ?? ""
+    // Connection failures also arrive as error events, logged once per interval by
+    // `handleError`: librdkafka's own lines for them go to debug (one line per error).
+    if lvl >= .warning, facility == "FAIL" || facility == "ERROR" || facility == "BRKDOWN" { lvl = .debug }
+    guard context.logger.logLevel <= lvl else { return }
     let message = buf.map { String(cString: $0) } ?? ""
+    // The mock cluster's own handle needs no bootstrap servers: not a problem of ours.
+    if facility == "CONFWARN", message.contains("bootstrap.servers") { return }
     context.logger.log(level: lvl, "\(message)", metadata: ["rdkafka.facility": "\(facility)"])
+}
+
+private let kafkaStatsCallback: @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int, UnsafeMutableRawPointer?) -> Int32 = { _, json, len, opaque in
+    guard let opaque, let json else { return 0 }
+    let context = Unmanaged<KafkaHandleContext>.fromOpaque(opaque).takeUnretainedValue()
+    context.handleStatistics(json, length: len)
+    return 0  // librdkafka frees the JSON
 }
 
 private let kafkaErrorCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void = { rk, err, reason, opaque in

@@ -37,6 +37,9 @@ public final class KafkaProducer: Sendable {
         return try await withCheckedThrowingContinuation { box.wait($0) }
     }
 
+    /// What the producer last knew of its brokers (statistics every second, error events). Thread-safe.
+    public var brokerState: KafkaBrokerState { core.brokers.withLock { $0 } }
+
     /// Sends `messages` in order and waits until every delivery report arrived.
     /// Throws the first `KafkaError` (enqueue or delivery); messages enqueued before an
     /// enqueue failure are still awaited. Errors that concern one record only

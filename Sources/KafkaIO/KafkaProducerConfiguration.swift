@@ -33,6 +33,7 @@ public struct KafkaProducerConfiguration: Sendable {
             ("linger.ms", String(lingerMs)),
             ("message.timeout.ms", String(messageTimeoutMs)),
             ("message.max.bytes", String(maxMessageBytes)),
+            ("statistics.interval.ms", "1000"),
         ]
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))

@@ -1,7 +1,7 @@
-import ScanRules
+import Aggregates
 import KafkaIO
 import LiveView
-import Aggregates
+import ScanRules
 import Foundation
 import Synchronization
 
@@ -81,6 +81,13 @@ public final class LiveState: Sendable {
         public var storeAvailable = true
         /// Why the store is unavailable (its error), `nil` while it is available.
         public var storeProblem: String?
+        /// What the consumer last knew of the Kafka brokers.
+        public var brokers = KafkaBrokerState()
+        /// Whether the consumer group has given this instance an assignment (possibly empty)
+        /// since start; until then "no partitions" is not yet a legitimate state.
+        public var joinedGroup = false
+        /// Wall clock (ms) of the last batch processed or commit made: progress.
+        public var lastProgressMs: Int64 = 0
         /// Events/s over recent seconds, oldest first (at most 120 samples).
         public var eventsPerSecondHistory: [Double] = []
         /// Events/s per verdict over the last interval.
@@ -97,8 +104,30 @@ public final class LiveState: Sendable {
         self.startedAtMs = startedAtMs
     }
 
-    /// The latest snapshot.
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    /// The latest snapshot. When the loop has not published for over 2 s (blocked, e.g.
+    /// waiting for unreachable brokers), the rates read 0: nothing is being processed.
+    public var snapshot: Snapshot {
+        var s = state.withLock { $0 }
+        if s.atMs > 0, WallClock.nowMs() - s.atMs > 2_000 {
+            s.verdictPerSecond = [Double](repeating: 0, count: Verdict.count)
+            s.eventsPerSecondHistory.append(0)
+        }
+        return s
+    }
+
+    /// Records the Kafka brokers' state and group membership (published by the loop and
+    /// by a watcher while the loop is blocked).
+    func setKafkaState(brokers: KafkaBrokerState, joinedGroup: Bool? = nil) {
+        state.withLock { s in
+            s.brokers = brokers
+            if let joinedGroup { s.joinedGroup = joinedGroup }
+        }
+    }
+
+    /// Notes progress (a batch processed, a commit made) at the wall clock `ms`.
+    func noteProgress(atMs ms: Int64 = WallClock.nowMs()) {
+        state.withLock { $0.lastProgressMs = ms }
+    }
 
     /// Records whether the state store answers (``StoreAccess``), for `/api/v1/status`.
     func setStoreState(available: Bool, reason: String?) {

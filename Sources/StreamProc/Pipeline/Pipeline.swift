@@ -199,6 +199,7 @@ public final class Pipeline: Service, Sendable {
                 ])
             }
             assignment.start(at: offsets)
+            pipeline.live.setKafkaState(brokers: consumer.brokerState, joinedGroup: true)
             publish(force: true)
         }
 
@@ -252,6 +253,7 @@ public final class Pipeline: Service, Sendable {
             recordMetrics(applied, timing: timing, judgeNs: t1 - t0, applyNs: t2 - t1)
             pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
             try await submit(applied.messages)
+            pipeline.live.noteProgress()
             publish(force: false)
         }
 
@@ -408,6 +410,7 @@ public final class Pipeline: Service, Sendable {
             let s = pipeline.store
             let t0 = DispatchTime.now().uptimeNanoseconds
             let outcomes = try await store.retrying("commit") { try await s.commit(commits) }
+            pipeline.live.noteProgress()
             pipeline.metrics?.recordCommitLatency(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - t0))
             for (c, outcome) in zip(commits, outcomes) {
                 let tp = TopicPartition(topic: c.topic, partition: c.partition)
@@ -466,6 +469,7 @@ public final class Pipeline: Service, Sendable {
                 }
             }
             partitions.sort { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
+            pipeline.live.setKafkaState(brokers: consumer.brokerState)
             pipeline.live.publish(views: views, viewEdgeMs: edge, partitions: partitions, totals: totals)
             if let m = pipeline.metrics {
                 m.setEventsPerSecond(pipeline.live.snapshot.eventsPerSecondHistory.last ?? 0)
