@@ -75,11 +75,10 @@ struct SM2FastVerifier: Sendable {
         return SM2Field.fromMontgomery(a.x)
     }
 
-    /// The same by the reference wNAF/Shamir multiplication (tests only; builds a
-    /// window-6 `SM2PointTable` of P_A per call).
-    func linearCombinationXShamir(s: SM2UInt256, t: SM2UInt256) -> SM2UInt256? {
-        guard let table = SM2PointTable(base: publicPoint, window: 6),
-              let p = Self.multiply(s: s, t: t, table: table), let a = p.affine() else { return nil }
+    /// The same by the reference wNAF/Shamir multiplication (tests only), with
+    /// `table` = `SM2PointTable(base: publicPoint, window: …)` built by the caller.
+    static func linearCombinationXShamir(s: SM2UInt256, t: SM2UInt256, table: SM2PointTable) -> SM2UInt256? {
+        guard let p = multiply(s: s, t: t, table: table), let a = p.affine() else { return nil }
         return SM2Field.fromMontgomery(a.x)
     }
 
