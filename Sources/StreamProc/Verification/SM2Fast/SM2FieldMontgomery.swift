@@ -5,40 +5,51 @@
 /// (t + q·p)/2⁶⁴ = ⌊t/2⁶⁴⌋ + q·p′ with p′ = (p + 1)/2⁶⁴ = 2¹⁹² − 2¹⁶⁰ − 2³² + 1, and
 /// q·p′ = [q, 0, 0, q] − [q≪32, q≫32, q≪32, q≫32] (little-endian limbs) needs only
 /// shifts and one subtraction chain: the reduction has no multiplications at all.
-/// The 512-bit product is formed first (16 word products; 10 for a square), its low
-/// half is reduced in four such steps and the high half added, with one final
+/// Multiplication interleaves the four word rows with the four reduction steps (CIOS,
+/// 16 word products); squaring forms the 512-bit square first (10 word products),
+/// reduces its low half in four such steps and adds the high half. Each ends with one
 /// conditional subtraction. Inputs < p, result < p. Overflow-free by construction
 /// (`&+`, `addingReportingOverflow`, `multipliedFullWidth`), no traps.
 extension SM2Field {
-    /// a·b·2⁻²⁵⁶ mod p for a, b < p.
+    /// a·b·2⁻²⁵⁶ mod p for a, b < p: operand scanning interleaved with the reduction
+    /// (CIOS), each reduction step multiplication-free (`reduceStep`).
     @inline(__always)
     static func montMulP(_ a: SM2UInt256, _ b: SM2UInt256) -> SM2UInt256 {
-        // Schoolbook 4×4 → 8 limbs.
+        var t0: UInt64 = 0, t1: UInt64 = 0, t2: UInt64 = 0, t3: UInt64 = 0, top: UInt64 = 0
+        @inline(__always)
+        func step(_ bi: UInt64) {
+            var c: UInt64 = 0
+            t0 = SM2UInt256.mac(t0, a.l0, bi, &c)
+            t1 = SM2UInt256.mac(t1, a.l1, bi, &c)
+            t2 = SM2UInt256.mac(t2, a.l2, bi, &c)
+            t3 = SM2UInt256.mac(t3, a.l3, bi, &c)
+            top = top &+ c          // t < 2p·2⁶⁴ before the step, so this fits
+            reduceStepWide(&t0, &t1, &t2, &t3, &top)
+        }
+        step(b.l0); step(b.l1); step(b.l2); step(b.l3)
+        let u = SM2UInt256(t0, t1, t2, t3)
+        let (d, borrow) = u.subtractingWithBorrow(p)
+        return (top | (borrow ^ 1)) != 0 ? d : u
+    }
+
+    /// `reduceStep` for a top word that may exceed 1 (CIOS: value < 2·p·2⁶⁴ + …).
+    @inline(__always)
+    static func reduceStepWide(_ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64, _ t3: inout UInt64,
+                               _ top: inout UInt64) {
+        let q = t0
+        let lo = q << 32, hi = q >> 32
         var c: UInt64 = 0
-        let r0 = mac0(a.l0, b.l0, &c)
-        var r1 = mac0(a.l1, b.l0, &c)
-        var r2 = mac0(a.l2, b.l0, &c)
-        var r3 = mac0(a.l3, b.l0, &c)
-        var r4 = c
-        c = 0
-        r1 = SM2UInt256.mac(r1, a.l0, b.l1, &c)
-        r2 = SM2UInt256.mac(r2, a.l1, b.l1, &c)
-        r3 = SM2UInt256.mac(r3, a.l2, b.l1, &c)
-        r4 = SM2UInt256.mac(r4, a.l3, b.l1, &c)
-        var r5 = c
-        c = 0
-        r2 = SM2UInt256.mac(r2, a.l0, b.l2, &c)
-        r3 = SM2UInt256.mac(r3, a.l1, b.l2, &c)
-        r4 = SM2UInt256.mac(r4, a.l2, b.l2, &c)
-        r5 = SM2UInt256.mac(r5, a.l3, b.l2, &c)
-        var r6 = c
-        c = 0
-        r3 = SM2UInt256.mac(r3, a.l0, b.l3, &c)
-        r4 = SM2UInt256.mac(r4, a.l1, b.l3, &c)
-        r5 = SM2UInt256.mac(r5, a.l2, b.l3, &c)
-        r6 = SM2UInt256.mac(r6, a.l3, b.l3, &c)
-        let r7 = c
-        return reduceP(r0, r1, r2, r3, r4, r5, r6, r7)
+        let a0 = adc(t1, q, &c)
+        let a1 = adc(t2, 0, &c)
+        let a2 = adc(t3, 0, &c)
+        let a3 = adc(top, q, &c)
+        let a4 = c
+        var b: UInt64 = 0
+        t0 = SM2UInt256.sbb(a0, lo, &b)
+        t1 = SM2UInt256.sbb(a1, hi, &b)
+        t2 = SM2UInt256.sbb(a2, lo, &b)
+        t3 = SM2UInt256.sbb(a3, hi, &b)
+        top = a4 &- b
     }
 
     /// a²·2⁻²⁵⁶ mod p for a < p (cross products once, doubled: 10 word products).
