@@ -263,8 +263,8 @@ import Testing
     @Test func fixedBaseAgreesWithShamir() throws {
         let signer = try CodeSigner.generate(.sm2)
         let point = try #require(Hex.decode(signer.publicKeyHex))
-        let fast = try #require(SM2FastVerifier(publicPoint: point))
-        let g = try #require(SM2FastVerifier(publicPoint: Self.generatorBytes))
+        let fast = try #require(SM2FastVerifier(publicPoint: point, keyWindow: 10))   // the release key window
+        let g = try #require(SM2FastVerifier(publicPoint: Self.generatorBytes, keyWindow: 7))
         let nMinus1 = SM2Scalar.n.subtractingWithBorrow(SM2UInt256(1, 0, 0, 0)).0
         let shamirTables = [try #require(SM2PointTable(base: fast.publicPoint, window: 6)),
                             try #require(SM2PointTable(base: g.publicPoint, window: 6))]

@@ -4,7 +4,7 @@
 //     Sources/StreamProc/Verification/SM2Fast/*.swift bench-notes/sm2-fast-microbench/*.swift
 // Modes:
 //   sm2mb [iters] [runs]     verify(e:r:s:) of the GB/T 32918 example, per thread-CPU-second
-//   sm2mb build [keys]       per-key table build time and memory for windows 6…12, and the
+//   sm2mb build [keys [wmin wmax]]  per-key table build time and memory for windows 6…12, and the
 //                            verify rate with each key window
 //   sm2mb diff [cases]       differential against OpenSSL EVP_PKEY_verify (exit 1 on any disagreement)
 //   sm2mb keys [count]       load `count` random keys (registry-load time), then verify round-robin
@@ -68,10 +68,11 @@ case "keys":
     print("SM3(ZA ‖ 230 B) via EVP: \(Int((cpu() - t2) / 20000 * 1e9)) ns each")
 case "build":
     let keys = args.count > 2 ? Int(args[2])! : 5
+    let windows = args.count > 4 ? Int(args[3])!...Int(args[4])! : 6...12
     var t0 = cpu()
     _ = SM2FastVerifier.generatorFixedTable
     print("G table (window \(SM2FastVerifier.generatorWindow)): \(SM2FastVerifier.generatorFixedTable.points.count) points, \(SM2FastVerifier.generatorFixedTable.byteCount) bytes, built in \(Int((cpu() - t0) * 1000)) ms")
-    for w in 6...12 {
+    for w in windows {
         var times: [Double] = []
         var v: SM2FastVerifier? = nil
         for _ in 0..<keys { t0 = cpu(); v = SM2FastVerifier(publicPoint: pub, keyWindow: w)!; times.append(cpu() - t0) }

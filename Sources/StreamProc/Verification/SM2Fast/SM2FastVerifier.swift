@@ -13,12 +13,21 @@
 /// The previous interleaved wNAF/Shamir multiplication (`multiply(s:t:table:)` with
 /// `SM2PointTable`) is kept as a second, independent reference for the tests.
 struct SM2FastVerifier: Sendable {
+    #if DEBUG
+    /// Debug builds (unit tests) use smaller windows: a w = 10 key table takes ~0.43 s and
+    /// the w = 12 G table ~1.3 s at -Onone, and the test suites load the corpus registry
+    /// dozens of times. Results are identical for every window; the tests cover w = 6…12
+    /// explicitly and the release differential (bench-notes) covers the release windows.
+    static let generatorWindow = 8
+    static let keyWindow = 6
+    #else
     /// Window of the static table of G: 12 bits → 22 additions, 43,024 points, 2.6 MiB
-    /// once per process.
+    /// once per process (~23 ms).
     static let generatorWindow = 12
     /// Window of the per-key tables: 10 bits → 26 additions, 12,864 points, 804 KiB per
-    /// key (see bench-notes/sm2-fast.md for the build time and the choice).
+    /// key, ~5–6 ms to build (see bench-notes/sm2-fast.md for the measurements and the choice).
     static let keyWindow = 10
+    #endif
     /// Fixed-base table of G (built once on first use).
     static let generatorFixedTable: SM2FixedBaseTable =
         SM2FixedBaseTable(base: SM2AffinePoint.generator, window: generatorWindow)!
