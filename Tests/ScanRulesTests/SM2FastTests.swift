@@ -73,6 +73,23 @@ import StreamProcTesting
         #expect(checked == 300)
     }
 
+    /// The multiplication-free reduction (`montMulP`, `montSqrP`) against the generic
+    /// CIOS Montgomery product with p and −p⁻¹ mod 2⁶⁴ = 1, including edge values.
+    @Test func specialisedMontgomeryMatchesGenericCIOS() {
+        let pm1 = SM2Field.p.subtractingWithBorrow(SM2UInt256(1, 0, 0, 0)).0
+        let edges: [SM2UInt256] = [.zero, SM2UInt256(1, 0, 0, 0), pm1, SM2Field.one,
+                                   SM2UInt256(.max, 0, .max, 0), SM2UInt256(0, .max, 0, 0xFFFFFFFEFFFFFFFF)]
+        var checked = 0
+        for i in 0..<2_000 {
+            let a = i < 36 ? edges[i % 6] : Self.randomBelow(SM2Field.p, index: 4 + i)
+            let b = i < 36 ? edges[i / 6] : Self.randomBelow(SM2Field.p, index: 4 + i)
+            #expect(SM2Field.montMulP(a, b) == SM2UInt256.montMul(a, b, SM2Field.p, 1))
+            #expect(SM2Field.montSqrP(a) == SM2UInt256.montMul(a, a, SM2Field.p, 1))
+            checked += 1
+        }
+        #expect(checked == 2_000)
+    }
+
     @Test func fieldInverseIsInverse() {
         for i in 0..<40 {
             let a = Self.randomBelow(SM2Field.p, index: 1 + i % 60)
@@ -183,6 +200,98 @@ import StreamProcTesting
                 == Self.opensslLinearCombinationX(s: SM2UInt256(2, 0, 0, 0), t: .zero, point: Self.generatorBytes))
     }
 
+    /// Signed fixed-window digits recompose to the scalar (Σ dᵢ·2^(w·i) = k, as 257-bit
+    /// two's complement limbs) and stay within [−2^(w−1), 2^(w−1)], the top one ≥ 0 and
+    /// within the shorter top window.
+    @Test func fixedWindowDigitsRecomposeToTheScalar() {
+        let values: [SM2UInt256] = [.zero, SM2UInt256(1, 0, 0, 0), SM2UInt256(.max, .max, .max, .max), SM2Scalar.n,
+                                    SM2UInt256(0, 0, 0, 1 << 63)] + (0..<60).map { _ in SM2UInt256(bigEndian: Self.random32())! }
+        for w in [6, 8, 10, 12] {
+            let count = SM2FixedBaseTable.windowCount(forWindow: w)
+            let topBits = 256 - w * (count - 1)
+            for k in values {
+                // Σ dᵢ·2^(w·i) accumulated into 5 limbs (the 5th absorbs signs).
+                var acc: [UInt64] = [0, 0, 0, 0, 0]
+                var carry = 0
+                for i in 0..<count {
+                    let (d, c) = SM2FixedBaseTable.digit(k, index: i, window: w, carry: carry)
+                    carry = c
+                    #expect(abs(d) <= 1 << (w - 1))
+                    if i == count - 1 { #expect(d >= 0 && d <= 1 << topBits && c == 0) }
+                    // add d·2^(w·i) (sign-extended) to acc
+                    var term: [UInt64] = [0, 0, 0, 0, 0]
+                    let magnitude = UInt64(abs(d)), pos = w * i
+                    term[pos >> 6] = magnitude << UInt64(pos & 63)
+                    if pos & 63 != 0, (pos >> 6) + 1 < 5 { term[(pos >> 6) + 1] = magnitude >> UInt64(64 - pos & 63) }
+                    if d < 0 {   // two's complement negate in 320 bits
+                        var borrow: UInt64 = 0
+                        for j in 0..<5 { term[j] = SM2UInt256.sbb(0, term[j], &borrow) }
+                    }
+                    var c2: UInt64 = 0
+                    for j in 0..<5 { acc[j] = SM2UInt256.adc(acc[j], term[j], &c2) }
+                }
+                #expect(acc == [k.l0, k.l1, k.l2, k.l3, 0], "w \(w)")
+            }
+        }
+    }
+
+    /// The table holds j·2^(w·i)·B: spot checks against OpenSSL EC for G and a random key.
+    @Test func fixedBaseTableEntriesMatchOpenSSLEC() throws {
+        let signer = try TestSigningKey.generate(.sm2)
+        let point = try #require(Hex.decode(signer.publicKeyHex))
+        let w = 6
+        let base = try #require(SM2AffinePoint(uncompressed: point))
+        let table = try #require(SM2FixedBaseTable(base: base, window: w))
+        #expect(table.points.count == SM2FixedBaseTable.pointCount(forWindow: w))
+        #expect(table.byteCount == table.points.count * 64)
+        var checked = 0
+        for (i, j) in [(0, 1), (0, 32), (1, 7), (20, 31), (41, 32), (42, 1), (42, 15)] {
+            // scalar j·2^(w·i) as 256-bit
+            var limbs: [UInt64] = [0, 0, 0, 0]
+            let pos = w * i
+            limbs[pos >> 6] = UInt64(j) << UInt64(pos & 63)
+            if pos & 63 != 0, (pos >> 6) + 1 < 4 { limbs[(pos >> 6) + 1] = UInt64(j) >> UInt64(64 - pos & 63) }
+            let k = SM2UInt256(limbs[0], limbs[1], limbs[2], limbs[3])
+            let entry = table.points[i * table.perWindow + j - 1]
+            let expected = Self.opensslLinearCombinationX(s: .zero, t: k, point: point)
+            #expect(SM2Field.fromMontgomery(entry.x).bigEndianBytes == expected, "window \(i) multiple \(j)")
+            checked += 1
+        }
+        #expect(checked == 7)
+        #expect(SM2FixedBaseTable(base: base, window: 1) == nil)
+    }
+
+    /// Fixed-base s·G + t·P agrees with the independent wNAF/Shamir multiplication on
+    /// random and edge scalars, including sums that pass through exceptional additions.
+    @Test func fixedBaseAgreesWithShamir() throws {
+        let signer = try TestSigningKey.generate(.sm2)
+        let point = try #require(Hex.decode(signer.publicKeyHex))
+        let fast = try #require(SM2FastVerifier(publicPoint: point, keyWindow: 10))   // the release key window
+        let g = try #require(SM2FastVerifier(publicPoint: Self.generatorBytes, keyWindow: 7))
+        let nMinus1 = SM2Scalar.n.subtractingWithBorrow(SM2UInt256(1, 0, 0, 0)).0
+        let shamirTables = [try #require(SM2PointTable(base: fast.publicPoint, window: 6)),
+                            try #require(SM2PointTable(base: g.publicPoint, window: 6))]
+        var compared = 0
+        for i in 0..<40 {
+            var s = Self.randomBelow(SM2Scalar.n, index: i)
+            let t = Self.randomBelow(SM2Scalar.n, index: (i * 7) % 41)
+            if i == 5 { s = SM2UInt256(.max, 0, 0, 0) }
+            for (v, table) in zip([fast, g], shamirTables) {
+                let reference = SM2FastVerifier.linearCombinationXShamir(s: s, t: t, table: table)
+                #expect((reference == nil) == (s.isZero && t.isZero), "case \(i)")   // else no multiple of n here
+                #expect(v.linearCombinationX(s: s, t: t) == reference, "case \(i)")
+                compared += 1
+            }
+        }
+        #expect(compared == 80)
+        // P = G: s + t ≡ 0 gives infinity; s = t gives 2s·G.
+        let three = SM2UInt256(3, 0, 0, 0)
+        #expect(g.linearCombinationX(s: nMinus1, t: SM2UInt256(1, 0, 0, 0)) == nil)
+        #expect(g.linearCombinationX(s: SM2Scalar.sub(.zero, three), t: three) == nil)
+        #expect(g.linearCombinationX(s: three, t: three)?.bigEndianBytes
+                == Self.opensslLinearCombinationX(s: SM2UInt256(6, 0, 0, 0), t: .zero, point: Self.generatorBytes))
+    }
+
     @Test func rejectsPointsOffTheCurve() {
         var bad = Self.generatorBytes
         bad[64] ^= 1
@@ -277,10 +386,12 @@ import StreamProcTesting
         return String((0..<Int.random(in: 1...48)).map { _ in alphabet.randomElement()! })
     }
 
-    /// ≥ 2,000 fresh signatures (20 keys, random distids) and a mutation of each:
+    /// ≥ 2,000 fresh signatures (8 keys, random distids) and a mutation of each:
     /// the fast path and the OpenSSL path return the same `SignatureCheck` every time.
+    /// (Few keys: each builds a fixed-base table, slow in a debug build. The ≥ 100,000-case
+    /// release differential is `sm2mb diff` in bench-notes/sm2-fast-microbench.)
     @Test func differentialAgainstOpenSSL() throws {
-        let keys = 20, perKey = 100
+        let keys = 8, perKey = 250
         var signers: [TestSigningKey] = []
         var fast: [SM2Verifier] = [], ref: [SM2Verifier] = []
         for _ in 0..<keys {

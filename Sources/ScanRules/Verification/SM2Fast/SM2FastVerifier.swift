@@ -2,27 +2,51 @@
 /// B3–B7, given e = SM3(ZA ‖ M) from the caller): r, s ∈ [1, n−1]; t = (r + s) mod n ≠ 0;
 /// (x1, y1) = s·G + t·P_A; accept iff (e + x1) mod n = r.
 ///
-/// s·G + t·P_A is one interleaved (Shamir) multi-scalar multiplication: each scalar is
-/// split into four 64-bit chunks, each chunk recoded in wNAF and looked up in a
-/// precomputed table (`SM2PointTable`: a static one for G, window 8; one per key for
-/// P_A, window 6), so the whole product costs 65 doublings plus ~70 mixed additions.
-/// The final comparison avoids an inversion: x1 ∈ {c, c + n} with c = (r − e) mod n,
-/// checked as X = x1·Z² in Jacobian coordinates. Not constant time: all inputs are public.
+/// s·G + t·P_A is two fixed-base multiplications with no doublings: both G and P_A
+/// have a `SM2FixedBaseTable` (G: one static table, window `generatorWindow`, built on
+/// first use; P_A: one per key, window `keyWindow`, built in `init`, i.e. once when the
+/// registry loads the key), so the product costs about 22 + 26 mixed additions.
+/// The final comparison avoids an inversion: x1 ∈ {c, c + n} with c = (r − e) mod n
+/// (c + n only when it is < p), checked as X = x1·Z² in Jacobian coordinates.
+/// Not constant time: all inputs are public. Immutable, thread-safe.
+///
+/// The previous interleaved wNAF/Shamir multiplication (`multiply(s:t:table:)` with
+/// `SM2PointTable`) is kept as a second, independent reference for the tests.
 struct SM2FastVerifier: Sendable {
-    /// Table of G (window 8, 256 points, built once on first use).
-    static let generatorTable: SM2PointTable = SM2PointTable(base: SM2AffinePoint.generator, window: 8)!
-    /// Window of the per-key tables.
+    #if DEBUG
+    /// Debug builds (unit tests) use smaller windows: a w = 10 key table takes ~0.43 s and
+    /// the w = 12 G table ~1.3 s at -Onone, and the test suites load the corpus registry
+    /// dozens of times. Results are identical for every window; the tests cover w = 6…12
+    /// explicitly and the release differential (bench-notes) covers the release windows.
+    static let generatorWindow = 8
     static let keyWindow = 6
+    #else
+    /// Window of the static table of G: 12 bits → 22 additions, 43,024 points, 2.6 MiB
+    /// once per process (~23 ms).
+    static let generatorWindow = 12
+    /// Window of the per-key tables: 10 bits → 26 additions, 12,864 points, 804 KiB per
+    /// key, ~5–6 ms to build (see bench-notes/sm2-fast.md for the measurements and the choice).
+    static let keyWindow = 10
+    #endif
+    /// Fixed-base table of G (built once on first use).
+    static let generatorFixedTable: SM2FixedBaseTable =
+        SM2FixedBaseTable(base: SM2AffinePoint.generator, window: generatorWindow)!
+    /// wNAF table of G for the reference multiplication (window 8, built on first use).
+    static let generatorTable: SM2PointTable = SM2PointTable(base: SM2AffinePoint.generator, window: 8)!
 
-    /// The per-key table of P_A.
-    let publicTable: SM2PointTable
+    /// P_A (affine, Montgomery form).
+    let publicPoint: SM2AffinePoint
+    /// The fixed-base table of P_A.
+    let keyTable: SM2FixedBaseTable
 
     /// From the uncompressed public point `04 ‖ X ‖ Y` (65 bytes); nil when it is not
-    /// a finite point of sm2p256v1.
-    init?(publicPoint: [UInt8]) {
+    /// a finite point of sm2p256v1. Builds the per-key table (a few ms; see `keyWindow`).
+    /// - Parameter keyWindow: window of the per-key table (2…16).
+    init?(publicPoint: [UInt8], keyWindow: Int = SM2FastVerifier.keyWindow) {
         guard let p = SM2AffinePoint(uncompressed: publicPoint),
-              let table = SM2PointTable(base: p, window: Self.keyWindow) else { return nil }
-        publicTable = table
+              let table = SM2FixedBaseTable(base: p, window: keyWindow) else { return nil }
+        self.publicPoint = p
+        keyTable = table
     }
 
     /// Verifies (r, s) (big-endian magnitudes of at most 32 bytes each) for the 32-byte
@@ -38,7 +62,10 @@ struct SM2FastVerifier: Sendable {
         guard SM2Scalar.isInRange(r), SM2Scalar.isInRange(s) else { return false }
         let t = SM2Scalar.add(r, s)
         guard !t.isZero else { return false }
-        guard let point = Self.multiply(s: s, t: t, table: publicTable) else { return false }
+        var point = SM2JacobianPoint.infinity
+        Self.generatorFixedTable.accumulate(s, into: &point)
+        keyTable.accumulate(t, into: &point)
+        if point.isInfinity { return false }
         // (e + x1) mod n == r  ⇔  x1 ≡ c = (r − e) mod n, and x1 < p < 2n.
         let c = SM2Scalar.sub(r, SM2Scalar.reduce(e))
         let z2 = SM2Field.sqr(point.z)
@@ -48,9 +75,19 @@ struct SM2FastVerifier: Sendable {
         return false
     }
 
-    /// The plain affine x of s·G + t·P (for tests); nil at infinity.
+    /// The plain affine x of s·G + t·P_A by the fixed-base tables (for tests); nil at infinity.
     func linearCombinationX(s: SM2UInt256, t: SM2UInt256) -> SM2UInt256? {
-        guard let p = Self.multiply(s: s, t: t, table: publicTable), let a = p.affine() else { return nil }
+        var point = SM2JacobianPoint.infinity
+        Self.generatorFixedTable.accumulate(s, into: &point)
+        keyTable.accumulate(t, into: &point)
+        guard let a = point.affine() else { return nil }
+        return SM2Field.fromMontgomery(a.x)
+    }
+
+    /// The same by the reference wNAF/Shamir multiplication (tests only), with
+    /// `table` = `SM2PointTable(base: publicPoint, window: …)` built by the caller.
+    static func linearCombinationXShamir(s: SM2UInt256, t: SM2UInt256, table: SM2PointTable) -> SM2UInt256? {
+        guard let p = multiply(s: s, t: t, table: table), let a = p.affine() else { return nil }
         return SM2Field.fromMontgomery(a.x)
     }
 

@@ -15,12 +15,15 @@ enum SM2Field {
         @inline(__always) get { SM2UInt256(0x0000000000000001, 0x00000000FFFFFFFF, 0x0000000000000000, 0x0000000100000000) }
     }
 
-    /// a·b (Montgomery). −p⁻¹ mod 2⁶⁴ = 1 because p ≡ −1 (mod 2⁶⁴).
+    /// a·b (Montgomery), with the multiplication-free reduction of `montMulP`
+    /// (p ≡ −1 mod 2⁶⁴). The generic CIOS `SM2UInt256.montMul(a, b, p, 1)` is the
+    /// reference it is tested against.
     @inline(__always)
-    static func mul(_ a: SM2UInt256, _ b: SM2UInt256) -> SM2UInt256 { SM2UInt256.montMul(a, b, p, 1) }
+    static func mul(_ a: SM2UInt256, _ b: SM2UInt256) -> SM2UInt256 { montMulP(a, b) }
 
+    /// a² (Montgomery), 10 word products (`montSqrP`).
     @inline(__always)
-    static func sqr(_ a: SM2UInt256) -> SM2UInt256 { SM2UInt256.montMul(a, a, p, 1) }
+    static func sqr(_ a: SM2UInt256) -> SM2UInt256 { montSqrP(a) }
 
     @inline(__always)
     static func add(_ a: SM2UInt256, _ b: SM2UInt256) -> SM2UInt256 { SM2UInt256.addMod(a, b, p) }

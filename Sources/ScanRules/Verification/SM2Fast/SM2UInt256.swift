@@ -64,30 +64,45 @@ struct SM2UInt256: Equatable, Sendable {
     @inline(__always)
     var isZero: Bool { (l0 | l1 | l2 | l3) == 0 }
 
-    /// self + b and the carry out (0 or 1).
+    /// self + b and the carry out (0 or 1). Carries are summed as integers, not with
+    /// `||`, so the chain compiles to add-with-carry without branches.
     @inline(__always)
     func addingWithCarry(_ b: SM2UInt256) -> (SM2UInt256, UInt64) {
-        let (r0, c0) = l0.addingReportingOverflow(b.l0)
-        let (s1, c1a) = l1.addingReportingOverflow(b.l1)
-        let (r1, c1b) = s1.addingReportingOverflow(c0 ? 1 : 0)
-        let (s2, c2a) = l2.addingReportingOverflow(b.l2)
-        let (r2, c2b) = s2.addingReportingOverflow((c1a || c1b) ? 1 : 0)
-        let (s3, c3a) = l3.addingReportingOverflow(b.l3)
-        let (r3, c3b) = s3.addingReportingOverflow((c2a || c2b) ? 1 : 0)
-        return (SM2UInt256(r0, r1, r2, r3), (c3a || c3b) ? 1 : 0)
+        var c: UInt64 = 0
+        let r0 = Self.adc(l0, b.l0, &c)
+        let r1 = Self.adc(l1, b.l1, &c)
+        let r2 = Self.adc(l2, b.l2, &c)
+        let r3 = Self.adc(l3, b.l3, &c)
+        return (SM2UInt256(r0, r1, r2, r3), c)
     }
 
-    /// self − b and the borrow out (0 or 1).
+    /// self − b and the borrow out (0 or 1), branch-free like `addingWithCarry`.
     @inline(__always)
     func subtractingWithBorrow(_ b: SM2UInt256) -> (SM2UInt256, UInt64) {
-        let (r0, b0) = l0.subtractingReportingOverflow(b.l0)
-        let (s1, b1a) = l1.subtractingReportingOverflow(b.l1)
-        let (r1, b1b) = s1.subtractingReportingOverflow(b0 ? 1 : 0)
-        let (s2, b2a) = l2.subtractingReportingOverflow(b.l2)
-        let (r2, b2b) = s2.subtractingReportingOverflow((b1a || b1b) ? 1 : 0)
-        let (s3, b3a) = l3.subtractingReportingOverflow(b.l3)
-        let (r3, b3b) = s3.subtractingReportingOverflow((b2a || b2b) ? 1 : 0)
-        return (SM2UInt256(r0, r1, r2, r3), (b3a || b3b) ? 1 : 0)
+        var c: UInt64 = 0
+        let r0 = Self.sbb(l0, b.l0, &c)
+        let r1 = Self.sbb(l1, b.l1, &c)
+        let r2 = Self.sbb(l2, b.l2, &c)
+        let r3 = Self.sbb(l3, b.l3, &c)
+        return (SM2UInt256(r0, r1, r2, r3), c)
+    }
+
+    /// x + y + carry, carry updated (0 or 1 in and out).
+    @inline(__always)
+    static func adc(_ x: UInt64, _ y: UInt64, _ carry: inout UInt64) -> UInt64 {
+        let (s1, o1) = x.addingReportingOverflow(y)
+        let (s2, o2) = s1.addingReportingOverflow(carry)
+        carry = UInt64(o1 ? 1 : 0) &+ UInt64(o2 ? 1 : 0)
+        return s2
+    }
+
+    /// x − y − borrow, borrow updated (0 or 1 in and out).
+    @inline(__always)
+    static func sbb(_ x: UInt64, _ y: UInt64, _ borrow: inout UInt64) -> UInt64 {
+        let (d1, o1) = x.subtractingReportingOverflow(y)
+        let (d2, o2) = d1.subtractingReportingOverflow(borrow)
+        borrow = UInt64(o1 ? 1 : 0) &+ UInt64(o2 ? 1 : 0)
+        return d2
     }
 
     /// self < b.
@@ -100,7 +115,7 @@ struct SM2UInt256: Equatable, Sendable {
         let (s, carry) = a.addingWithCarry(b)
         let (d, borrow) = s.subtractingWithBorrow(m)
         // s ≥ m exactly when the 257-bit sum has a carry or the subtraction does not borrow.
-        return (carry == 1 || borrow == 0) ? d : s
+        return (carry | (borrow ^ 1)) != 0 ? d : s
     }
 
     /// (a − b) mod m for a, b < m.
@@ -147,6 +162,6 @@ struct SM2UInt256: Equatable, Sendable {
         step(b.l0); step(b.l1); step(b.l2); step(b.l3)
         let t = SM2UInt256(t0, t1, t2, t3)
         let (d, borrow) = t.subtractingWithBorrow(m)
-        return (t4 != 0 || borrow == 0) ? d : t
+        return (t4 | (borrow ^ 1)) != 0 ? d : t
     }
 }
