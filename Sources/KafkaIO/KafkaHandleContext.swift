@@ -7,6 +7,10 @@ import Logging
 /// The object must outlive the `rd_kafka_t` (retain it until `rd_kafka_destroy` returns).
 class KafkaHandleContext: @unchecked Sendable {
     let logger: Logger
+    /// Values of secret properties (``KafkaClientProperties/isSecret(key:)``), replaced by
+    /// `***` in every librdkafka log line, error and configuration error. Written once by
+    /// `makeConf`, before the handle (and any librdkafka thread) exists; read-only afterwards.
+    private(set) var secretValues: [String] = []
 
     init(logger: Logger) {
         self.logger = logger
@@ -18,13 +22,15 @@ class KafkaHandleContext: @unchecked Sendable {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_conf_new failed")
         }
+        secretValues = KafkaClientProperties.secretValues(of: properties)
         var errstr = [CChar](repeating: 0, count: 512)
         for (key, value) in properties {
             let res = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if res != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
                 let msg = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "\(key)=\(value): \(msg)")
+                let shown = KafkaClientProperties.isSecret(key: key) ? "***" : value
+                throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "\(key)=\(shown): \(redact(msg))")
             }
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
@@ -33,9 +39,14 @@ class KafkaHandleContext: @unchecked Sendable {
         return conf
     }
 
+    /// `text` with the secret property values replaced by `***`.
+    func redact(_ text: String) -> String {
+        secretValues.isEmpty ? text : KafkaClientProperties.redact(text, secrets: secretValues)
+    }
+
     /// Called for librdkafka error events (error_cb); `fatal` per rd_kafka_fatal_error.
     func handleError(code: Int32, reason: String, fatal: Bool) {
-        let error = KafkaError(code: code, message: reason)
+        let error = KafkaError(code: code, message: redact(reason))
         if fatal {
             logger.critical("librdkafka fatal error", metadata: ["error": "\(error)"])
         } else {
@@ -44,12 +55,13 @@ class KafkaHandleContext: @unchecked Sendable {
     }
 
     /// Creates the rd_kafka_t (takes ownership of `conf` on success, destroys it on failure).
-    static func newHandle(type: rd_kafka_type_t, conf: OpaquePointer) throws -> OpaquePointer {
+    /// The error text is redacted with `secretValues` (see ``redact(_:)``).
+    static func newHandle(type: rd_kafka_type_t, conf: OpaquePointer, secretValues: [String] = []) throws -> OpaquePointer {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
             let msg = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_new: \(msg)")
+            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_new: \(KafkaClientProperties.redact(msg, secrets: secretValues))")
         }
         return rk
     }
@@ -79,7 +91,7 @@ private let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoint
     let lvl = kafkaLogLevel(level)
     guard context.logger.logLevel <= lvl else { return }
     let facility = fac.map { String(cString: $0) } ?? ""
-    let message = buf.map { String(cString: $0) } ?? ""
+    let message = context.redact(buf.map { String(cString: $0) } ?? "")
     context.logger.log(level: lvl, "\(message)", metadata: ["rdkafka.facility": "\(facility)"])
 }
 

@@ -14,6 +14,10 @@ public struct KafkaProducerConfiguration: Sendable {
     public var lingerMs: Int = 5
     /// `message.timeout.ms`: give up delivering a message after this long, milliseconds.
     public var messageTimeoutMs: Int = 30_000
+    /// Operator client properties (SASL, TLS, timeouts; issue 13), applied after the
+    /// processor's own properties above and before `extra`. Keys the processor owns cannot
+    /// be in it (``KafkaClientProperties/refusalReason(forKey:)``).
+    public var clientProperties = KafkaClientProperties()
     /// Raw librdkafka properties (CONFIGURATION.md), applied last, so they override.
     public var extra: [String: String] = [:]
 
@@ -29,6 +33,7 @@ public struct KafkaProducerConfiguration: Sendable {
             ("linger.ms", String(lingerMs)),
             ("message.timeout.ms", String(messageTimeoutMs)),
         ]
+        props.append(contentsOf: clientProperties.pairs)
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))
         }
