@@ -16,7 +16,8 @@ import Foundation
 ///
 /// The pseudonym of (`iss`, `sub`) is the lowercase hex of
 /// HMAC-SM3(key, UTF-8(iss) ‖ 0x00 ‖ UTF-8(sub)) (``HMACSM3``): 64 hex digits. The 0x00
-/// separator keeps (`"a"`, `"bc"`) and (`"ab"`, `"c"`) apart (an issuer id contains no NUL).
+/// separator keeps (`"a"`, `"bc"`) and (`"ab"`, `"c"`) apart (unambiguous while issuer ids,
+/// which come from the key registry, contain no NUL).
 /// Without the key a pseudonym cannot be linked back to the subject; with the same key the
 /// same subject always has the same pseudonym.
 ///
