@@ -53,6 +53,10 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// `.partitionsRevoked` event. When false (default), both events are notifications only:
     /// partitions start at the committed offsets and go at once.
     public var acknowledgesRebalances: Bool = false
+    /// Operator client properties (SASL, TLS, timeouts; issue 13), applied after the
+    /// processor's own properties above and before `extra`. Keys the processor owns cannot
+    /// be in it (``KafkaClientProperties/refusalReason(forKey:)``).
+    public var clientProperties = KafkaClientProperties()
     /// Raw librdkafka properties (CONFIGURATION.md), applied last, so they override.
     public var extra: [String: String] = [:]
 
@@ -75,6 +79,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("enable.partition.eof", "false"),
             ("statistics.interval.ms", "1000"),
         ]
+        props.append(contentsOf: clientProperties.pairs)
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))
         }

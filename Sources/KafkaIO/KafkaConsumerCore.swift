@@ -42,7 +42,7 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
         super.init(logger: logger)
         let conf = try makeConf(configuration.librdkafkaProperties)
         rd_kafka_conf_set_rebalance_cb(conf, kafkaRebalanceCallback)
-        let rk = try Self.newHandle(type: RD_KAFKA_CONSUMER, conf: conf)
+        let rk = try Self.newHandle(type: RD_KAFKA_CONSUMER, conf: conf, secretValues: secretValues)
         self.rk = rk
         rd_kafka_poll_set_consumer(rk)
         self.queue = rd_kafka_queue_get_consumer(rk)

@@ -12,6 +12,10 @@ class KafkaHandleContext: @unchecked Sendable {
     let brokers = Mutex(KafkaBrokerState())
     /// Last time (ms) each error code was logged: one line per code per 10 s.
     private let lastLogged = Mutex<[Int32: Int64]>([:])
+    /// Values of secret properties (``KafkaClientProperties/isSecret(key:)``), replaced by
+    /// `***` in every librdkafka log line, error and configuration error. Written once by
+    /// `makeConf`, before the handle (and any librdkafka thread) exists; read-only afterwards.
+    private(set) var secretValues: [String] = []
 
     init(logger: Logger) {
         self.logger = logger
@@ -23,13 +27,15 @@ class KafkaHandleContext: @unchecked Sendable {
         guard let conf = rd_kafka_conf_new() else {
             throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_conf_new failed")
         }
+        secretValues = KafkaClientProperties.secretValues(of: properties)
         var errstr = [CChar](repeating: 0, count: 512)
         for (key, value) in properties {
             let res = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
             if res != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
                 let msg = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "\(key)=\(value): \(msg)")
+                let shown = KafkaClientProperties.isSecret(key: key) ? "***" : value
+                throw KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, "\(key)=\(shown): \(redact(msg))")
             }
         }
         rd_kafka_conf_set_opaque(conf, Unmanaged.passUnretained(self).toOpaque())
@@ -39,11 +45,16 @@ class KafkaHandleContext: @unchecked Sendable {
         return conf
     }
 
+    /// `text` with the secret property values replaced by `***`.
+    func redact(_ text: String) -> String {
+        secretValues.isEmpty ? text : KafkaClientProperties.redact(text, secrets: secretValues)
+    }
+
     /// Called for librdkafka error events (error_cb); `fatal` per rd_kafka_fatal_error.
     /// Logged once per error code per 10 s (librdkafka repeats them while a broker is down;
     /// its own log lines of the same events go to debug level, see `kafkaLogCallback`).
     func handleError(code: Int32, reason: String, fatal: Bool) {
-        let error = KafkaError(code: code, message: reason)
+        let error = KafkaError(code: code, message: redact(reason))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue
             || code == RD_KAFKA_RESP_ERR__RESOLVE.rawValue {
@@ -51,7 +62,7 @@ class KafkaHandleContext: @unchecked Sendable {
                 if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || b.reachable != true {
                     if b.reachable != false { b.sinceMs = now }
                     b.reachable = false
-                    b.reason = reason
+                    b.reason = redact(reason)
                 }
             }
         }
@@ -92,12 +103,13 @@ class KafkaHandleContext: @unchecked Sendable {
     }
 
     /// Creates the rd_kafka_t (takes ownership of `conf` on success, destroys it on failure).
-    static func newHandle(type: rd_kafka_type_t, conf: OpaquePointer) throws -> OpaquePointer {
+    /// The error text is redacted with `secretValues` (see ``redact(_:)``).
+    static func newHandle(type: rd_kafka_type_t, conf: OpaquePointer, secretValues: [String] = []) throws -> OpaquePointer {
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
             rd_kafka_conf_destroy(conf)
             let msg = errstr.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_new: \(msg)")
+            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_new: \(KafkaClientProperties.redact(msg, secrets: secretValues))")
         }
         return rk
     }
@@ -147,7 +159,7 @@ private let kafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoint
     // `handleError`: librdkafka's own lines for them go to debug (one line per error).
     if lvl >= .warning, facility == "FAIL" || facility == "ERROR" || facility == "BRKDOWN" { lvl = .debug }
     guard context.logger.logLevel <= lvl else { return }
-    let message = buf.map { String(cString: $0) } ?? ""
+    let message = context.redact(buf.map { String(cString: $0) } ?? "")
     // The mock cluster's own handle needs no bootstrap servers: not a problem of ours.
     if facility == "CONFWARN", message.contains("bootstrap.servers") { return }
     context.logger.log(level: lvl, "\(message)", metadata: ["rdkafka.facility": "\(facility)"])

@@ -127,7 +127,7 @@ final class KafkaProducerCore: KafkaHandleContext, @unchecked Sendable {
         super.init(logger: logger)
         let conf = try makeConf(configuration.librdkafkaProperties)
         rd_kafka_conf_set_dr_msg_cb(conf, kafkaDeliveryCallback)
-        let rk = try Self.newHandle(type: RD_KAFKA_PRODUCER, conf: conf)
+        let rk = try Self.newHandle(type: RD_KAFKA_PRODUCER, conf: conf, secretValues: secretValues)
         handle.withLock { $0 = KafkaHandleRef(rk: rk) }
     }
 

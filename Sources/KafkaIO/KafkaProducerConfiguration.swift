@@ -18,6 +18,10 @@ public struct KafkaProducerConfiguration: Sendable {
     /// `message.max.bytes`: the largest record this producer sends (key, value, headers and
     /// framing), bytes. librdkafka refuses larger ones with `MSG_SIZE_TOO_LARGE`.
     public var maxMessageBytes: Int = 1_000_000
+    /// Operator client properties (SASL, TLS, timeouts; issue 13), applied after the
+    /// processor's own properties above and before `extra`. Keys the processor owns cannot
+    /// be in it (``KafkaClientProperties/refusalReason(forKey:)``).
+    public var clientProperties = KafkaClientProperties()
     /// Raw librdkafka properties (CONFIGURATION.md), applied last, so they override.
     public var extra: [String: String] = [:]
 
@@ -35,6 +39,7 @@ public struct KafkaProducerConfiguration: Sendable {
             ("message.max.bytes", String(maxMessageBytes)),
             ("statistics.interval.ms", "1000"),
         ]
+        props.append(contentsOf: clientProperties.pairs)
         for key in extra.keys.sorted() {
             props.append((key, extra[key]!))
         }
