@@ -36,6 +36,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
     @Option(help: "Exactly-once state store postgres://user[:password]@host:port/db (default: in memory, this process only).") var store: String?
     @Option(help: "Commit interval of the state store, ms. Default 1000.") var commitIntervalMs: String?
+    @Option(help: "librdkafka properties file (SASL, TLS …) for every Kafka client; secrets never logged.") var kafkaConfig: String?
+    @Option(help: "Topic of pseudonymous verified events (one per valid event); default off.") var verifiedTopic: String?
+    @Option(help: "HMAC-SM3 pseudonym key file {\"kid\":…,\"key\":\"hex\"}, required with --verified-topic.") var pseudonymKeyFile: String?
     @Option(help: "Exit non-zero when output records wait longer than this for the brokers, ms. Default 300000.") var deliveryTimeoutMs: String?
     @Option(help: "Verification workers per batch. Default: the number of cores.") var workers: String?
     @Option(help: "Largest batch from the consumer, records. Default 2000.") var maxBatch: String?
@@ -69,6 +72,9 @@ struct RunCommand: AsyncParsableCommand {
         c.http = value(http, "HTTP") ?? c.http
         c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
         c.store = value(store, "STORE")
+        c.kafkaConfigPath = value(kafkaConfig, "KAFKA_CONFIG")
+        c.verifiedTopic = value(verifiedTopic, "VERIFIED_TOPIC")
+        c.pseudonymKeyPath = value(pseudonymKeyFile, "PSEUDONYM_KEY_FILE")
         if c.isEmbedded {
             // The built-in generator's disorder is at most 2 s: close windows sooner so the
             // dashboard fills within seconds. A flag or STREAMPROC_ALLOWED_LATENESS_MS still wins.

@@ -25,7 +25,7 @@ public enum MainJob {
     ///   reference-data errors at start, ``KafkaError`` from the clients.
     public static func run(configuration input: PipelineConfiguration, registry: KeyRegistry? = nil,
                            services: [any Service] = [], logger: Logger) async throws {
-        let configuration = input
+        var configuration = input
         try configuration.validate()
         let reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
                                           districtsFile: configuration.districtsPath)

@@ -15,6 +15,8 @@ struct OutputRecords: Sendable {
     /// The producer's `message.max.bytes`: a rejected copy larger than this (less framing
     /// headroom) is truncated (see ``rejected(_:verdict:reason:late:)``).
     var maxMessageBytes: Int = 1_000_000
+    /// The verified-events topic and its record builder (issue 13), `nil` when off.
+    var verified: (topic: String, builder: VerifiedEventRecordBuilder)?
     /// Bytes of value kept in a truncated rejected copy.
     static let truncatedValueBytes = 65_536
 
@@ -60,6 +62,18 @@ struct OutputRecords: Sendable {
             message.value = Array(record.value)
         }
         return message
+    }
+
+    /// One verified-events record (keyed by district code, the pseudonymous JSON of
+    /// `docs/verified-event.schema.json`), with headers `source.topic`, `source.partition`
+    /// and `source.offset`: a record re-sent after a crash carries the same source, and
+    /// `event_id`, so readers can drop repeats.
+    func verifiedRecord(_ r: VerifiedEventRecord, topic: String, source record: KafkaRecord) -> KafkaProducerMessage {
+        KafkaProducerMessage(topic: topic, key: r.key, value: r.value, headers: [
+            KafkaHeader(name: "source.topic", value: Array(record.topic.utf8)),
+            KafkaHeader(name: "source.partition", value: Array(String(record.partition).utf8)),
+            KafkaHeader(name: "source.offset", value: Array(String(record.offset).utf8)),
+        ])
     }
 
     /// The counts-topic record of ONE late event (spec §7): `kind` `late`, `late` 1 and the

@@ -92,15 +92,21 @@ public final class Pipeline: Service, Sendable {
         consumerConfig.maxBatchSize = c.maxBatch
         consumerConfig.acknowledgesRebalances = true
         consumerConfig.extra = c.consumerExtra
+        consumerConfig.clientProperties = c.kafkaProperties
         let consumer = try KafkaConsumer(configuration: consumerConfig, logger: logger)
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
         producerConfig.compression = .lz4
         producerConfig.messageTimeoutMs = c.deliveryTimeoutMs
+        producerConfig.clientProperties = c.kafkaProperties
         let producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         var outputs = OutputRecords(
             countsTopic: c.countsTopic, rejectedTopic: c.rejectedTopic, processorID: c.processorID,
             scenarioIDs: reference.scenarios.map(\.id), districtCodes: reference.districts.map(\.code))
         outputs.maxMessageBytes = producerConfig.maxMessageBytes
+        if let topic = c.verifiedTopic, let keyPath = c.pseudonymKeyPath {
+            outputs.verified = (topic, VerifiedEventRecordBuilder(reference: reference,
+                                                                  pseudonymKey: try PseudonymKey(contentsOfFile: keyPath)))
+        }
         let windowConfig = WindowConfiguration(
             scenarioCount: reference.scenarios.count, districtCount: reference.districts.count,
             allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs)
@@ -246,9 +252,10 @@ public final class Pipeline: Service, Sendable {
             let nowMs = WallClock.nowMs()
             let t0 = DispatchTime.now().uptimeNanoseconds
             var timing = JudgeTiming()
-            var judgements = await judge(batch, nowMs: nowMs, timing: &timing)
+            let engine = pipeline.engine.withLock { $0 }
+            var judgements = await judge(batch, engine: engine, nowMs: nowMs, timing: &timing)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let applied = apply(batch, &judgements, nowMs: nowMs)
+            let applied = apply(batch, &judgements, nowMs: nowMs, engine: engine)
             let t2 = DispatchTime.now().uptimeNanoseconds
             recordMetrics(applied, timing: timing, judgeNs: t1 - t0, applyNs: t2 - t1)
             pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
@@ -258,9 +265,8 @@ public final class Pipeline: Service, Sendable {
         }
 
         /// Rules 1–6 on every core (``ParallelJudge``).
-        func judge(_ batch: KafkaBatch, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
-            let engine = pipeline.engine.withLock { $0 }
-            return await ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
+        func judge(_ batch: KafkaBatch, engine: VerdictEngine, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
+            await ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
                 .judge(batch, nowMs: nowMs, timing: &timing)
         }
 
@@ -274,7 +280,8 @@ public final class Pipeline: Service, Sendable {
 
         /// Rule 7 and the window counters in partition order, and the output records of
         /// every non-valid record (rejected topic) and late event (counts topic).
-        mutating func apply(_ batch: KafkaBatch, _ judgements: inout [Judgement], nowMs: Int64) -> Applied {
+        mutating func apply(_ batch: KafkaBatch, _ judgements: inout [Judgement], nowMs: Int64,
+                            engine: VerdictEngine) -> Applied {
             var out = Applied()
             var current: TopicPartition?
             var partition: OwnedPartition?
@@ -296,6 +303,10 @@ public final class Pipeline: Service, Sendable {
                 let j = judgements[i]
                 out.verdicts[Int(j.verdict.rawValue)] += 1
                 let ownReason = j.verdict == .valid ? nil : (j.reason?.name ?? j.verdict.name)
+                if j.verdict == .valid, let v = outputs.verified,
+                   let r = record.value.withUnsafeBytes({ v.builder.record(value: $0, judgement: j, decoder: engine.decoder, verdictAtMs: nowMs) }) {
+                    out.messages.append(outputs.verifiedRecord(r, topic: v.topic, source: record))
+                }
                 switch placement {
                 case .counted:
                     if let a = j.attribution { totals.count(scenario: a.scenario, district: a.district, verdict: j.verdict) }

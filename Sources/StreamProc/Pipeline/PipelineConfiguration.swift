@@ -3,6 +3,8 @@ import KafkaIO
 import LiveView
 import Aggregates
 import Foundation
+import KafkaIO
+import ScanRules
 import StateStore
 
 /// Everything `streamproc run` needs, resolved from flags, then
@@ -49,6 +51,17 @@ public struct PipelineConfiguration: Sendable {
     /// processor gives up and exits non-zero, milliseconds (librdkafka `message.timeout.ms`;
     /// default 5 min). Env `STREAMPROC_DELIVERY_TIMEOUT_MS`.
     public var deliveryTimeoutMs: Int = 300_000
+    /// librdkafka properties file for secured clusters (SASL, TLS; issue 13), applied to every
+    /// consumer and producer after the processor's own settings. Env `STREAMPROC_KAFKA_CONFIG`.
+    public var kafkaConfigPath: String?
+    /// The parsed and validated ``kafkaConfigPath`` (set by ``validate()``).
+    public var kafkaProperties = KafkaClientProperties()
+    /// Topic of the pseudonymous verified events (one record per `valid` event); `nil`: off.
+    /// Env `STREAMPROC_VERIFIED_TOPIC`.
+    public var verifiedTopic: String?
+    /// Pseudonym key file `{"kid":…,"key":"hex"}` (HMAC-SM3), required with ``verifiedTopic``.
+    /// Env `STREAMPROC_PSEUDONYM_KEY_FILE`.
+    public var pseudonymKeyPath: String?
     /// Rules 1, 5–7 tunables (spec §5).
     public var policy = VerificationPolicy()
     /// Verification workers per batch; default: the active processor count. Env `STREAMPROC_WORKERS`.
@@ -77,7 +90,7 @@ public struct PipelineConfiguration: Sendable {
 
     /// Checks every field; the message names the flag and environment variable.
     /// - Throws: ``ConfigurationError`` for the first problem found.
-    public func validate() throws {
+    public mutating func validate() throws {
         func fail(_ s: String) throws -> Never { throw ConfigurationError(message: s) }
         if let b = brokers, b.isEmpty { try fail("--brokers (STREAMPROC_BROKERS) is empty") }
         if topics.isEmpty || topics.contains(where: \.isEmpty) { try fail("--topics (STREAMPROC_TOPICS) needs at least one non-empty topic") }
@@ -96,6 +109,21 @@ public struct PipelineConfiguration: Sendable {
         if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
         if !(10...600_000).contains(commitIntervalMs) { try fail("--commit-interval-ms (STREAMPROC_COMMIT_INTERVAL_MS): \(commitIntervalMs) is not in 10…600000 ms") }
         if !(1_000...3_600_000).contains(deliveryTimeoutMs) { try fail("--delivery-timeout-ms (STREAMPROC_DELIVERY_TIMEOUT_MS): \(deliveryTimeoutMs) is not in 1000…3600000 ms") }
+        if let path = kafkaConfigPath {
+            do {
+                let props = try KafkaClientProperties(contentsOfFile: path)
+                try props.validate()
+                kafkaProperties = props
+            } catch { try fail("--kafka-config (STREAMPROC_KAFKA_CONFIG): \(error)") }
+        }
+        if verifiedTopic != nil {
+            guard let path = pseudonymKeyPath else {
+                try fail("--verified-topic (STREAMPROC_VERIFIED_TOPIC) needs --pseudonym-key-file (STREAMPROC_PSEUDONYM_KEY_FILE): the HMAC-SM3 key of the subject pseudonyms")
+            }
+            do { _ = try PseudonymKey(contentsOfFile: path) } catch {
+                try fail("--pseudonym-key-file (STREAMPROC_PSEUDONYM_KEY_FILE): \(error)")
+            }
+        }
         if let url = store {
             do { _ = try StoreLocation(parsing: url) } catch {
                 try fail("--store (STREAMPROC_STORE): \(error)")
