@@ -132,14 +132,16 @@ public final class PostgresStateStore: StateStore {
                                   partition: Int32, range: Range<Int64>, late: Bool) async throws -> [StoredCount] {
         guard !range.isEmpty else { return [] }
         let column = late ? "late" : "count"
+        // One row of parallel arrays: far cheaper to ship and decode than one row per cell.
         var query = PostgresQuery(unsafeSQL: """
-            SELECT (extract(epoch FROM window_start) * 1000)::bigint, scenario, district, verdict, \(column)
-            FROM \(table)
-            WHERE source_topic = $1 AND source_partition = $2
-              AND window_start >= 'epoch'::timestamptz + $3 * interval '1 millisecond'
-              AND window_start <  'epoch'::timestamptz + $4 * interval '1 millisecond'
-              AND \(column) > 0
-            ORDER BY window_start
+            SELECT array_agg(ms), array_agg(scenario), array_agg(district), array_agg(verdict), array_agg(n)
+            FROM (SELECT (extract(epoch FROM window_start) * 1000)::bigint AS ms, scenario, district, verdict, \(column) AS n
+                  FROM \(table)
+                  WHERE source_topic = $1 AND source_partition = $2
+                    AND window_start >= 'epoch'::timestamptz + $3 * interval '1 millisecond'
+                    AND window_start <  'epoch'::timestamptz + $4 * interval '1 millisecond'
+                    AND \(column) > 0
+                  ORDER BY window_start) AS r
             """)
         query.binds.append(topic)
         query.binds.append(partition)
@@ -148,22 +150,42 @@ public final class PostgresStateStore: StateStore {
         query.binds.append(min(max(range.lowerBound, lowest), highest))
         query.binds.append(min(max(range.upperBound, lowest), highest))
         var out: [StoredCount] = []
-        for try await (ms, s, d, v, c) in try await conn.query(query, logger: logger)
-            .decode((Int64, String, String, String, Int64).self) {
-            out.append(StoredCount(windowStartMs: ms, scenario: s, district: d, verdict: v, count: c))
+        for try await (msRaw, scRaw, diRaw, veRaw, nRaw) in try await conn.query(query, logger: logger)
+            .decode((ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?, ByteBuffer?).self) {
+            guard let msRaw, let scRaw, let diRaw, let veRaw, let nRaw else { continue }  // no rows: NULLs
+            guard let ms = BinaryArrayReader.int64s(msRaw), let sc = BinaryArrayReader.strings(scRaw),
+                  let di = BinaryArrayReader.strings(diRaw), let ve = BinaryArrayReader.strings(veRaw),
+                  let n = BinaryArrayReader.int64s(nRaw),
+                  sc.count == ms.count, di.count == ms.count, ve.count == ms.count, n.count == ms.count
+            else {
+                throw StoreError.database(sqlState: "client", message: "malformed array in \(table)")
+            }
+            out.reserveCapacity(ms.count)
+            for i in ms.indices {
+                out.append(StoredCount(windowStartMs: ms[i], scenario: sc[i], district: di[i], verdict: ve[i], count: n[i]))
+            }
         }
         return out
     }
 
     public func loadDuplicateIDs(topic: String, partition: Int32, sinceMs: Int64) async throws -> [StoredDuplicateID] {
         try await guarded { conn, logger in
+            // One bytea of packed big-endian (hi, lo, scanned_at_ms) triples (1.2M ids ≈ 29 MB):
+            // far cheaper to ship and decode than 1.2M rows or three bigint arrays.
             var out: [StoredDuplicateID] = []
             let rows = try await conn.query("""
-                SELECT id_hi, id_lo, scanned_at_ms FROM duplicate_ids
+                SELECT string_agg(int8send(id_hi) || int8send(id_lo) || int8send(scanned_at_ms), ''::bytea)
+                FROM duplicate_ids
                 WHERE topic = \(topic) AND partition = \(partition) AND scanned_at_ms >= \(sinceMs)
                 """, logger: logger)
-            for try await (hi, lo, at) in rows.decode((Int64, Int64, Int64).self) {
-                out.append(StoredDuplicateID(hi: UInt64(bitPattern: hi), lo: UInt64(bitPattern: lo), scannedAtMs: at))
+            for try await packed in rows.decode(ByteBuffer?.self) {
+                guard var packed else { continue }
+                out.reserveCapacity(packed.readableBytes / 24)
+                while let hi = packed.readInteger(endianness: .big, as: UInt64.self),
+                      let lo = packed.readInteger(endianness: .big, as: UInt64.self),
+                      let at = packed.readInteger(endianness: .big, as: Int64.self) {
+                    out.append(StoredDuplicateID(hi: hi, lo: lo, scannedAtMs: at))
+                }
             }
             return out
         }

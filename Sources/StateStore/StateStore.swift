@@ -7,7 +7,9 @@
 /// Life cycle of a partition: ``claim(topic:partition:owner:)`` on assignment (bumps the fencing
 /// epoch), then ``loadClosed(topic:partition:minutes:hours:)`` and
 /// ``loadDuplicateIDs(topic:partition:sinceMs:)`` to rebuild the rolling views and the duplicate
-/// filter, seek to ``PartitionClaim/nextOffset``, then ``commit(_:)`` about once a second.
+/// filter (run these two concurrently, e.g. with `async let`: on PostgreSQL they use two pooled
+/// connections and the restore takes about the longer of the two), seek to
+/// ``PartitionClaim/nextOffset``, then ``commit(_:)`` about once a second.
 ///
 /// Fencing: every commit first runs
 /// `UPDATE partition_state SET … WHERE topic=$1 AND partition=$2 AND epoch=$3 AND commit_seq=$4`.

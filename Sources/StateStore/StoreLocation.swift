@@ -144,6 +144,12 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
                displayStyle: .struct)
     }
 
+    /// The connections' `application_name` (visible in `pg_stat_activity`):
+    /// `streamproc-state`, or `streamproc-state/<schema>` when ``schema`` is set.
+    public var applicationName: String {
+        String(("streamproc-state" + (schema.map { "/" + $0 } ?? "")).prefix(63))
+    }
+
     /// The postgres-nio client configuration (TLS per `sslMode`, `search_path` per `schema`).
     public func clientConfiguration(maxConnections: Int = 4) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
@@ -161,8 +167,9 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
                                                   database: database, tls: tls)
         config.options.maximumConnections = max(1, maxConnections)
         config.options.connectTimeout = .seconds(5)
+        config.options.additionalStartupParameters = [("application_name", applicationName)]
         if let schema {
-            config.options.additionalStartupParameters = [("search_path", schema)]
+            config.options.additionalStartupParameters.append(("search_path", schema))
         }
         return config
     }

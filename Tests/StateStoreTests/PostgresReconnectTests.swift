@@ -1,0 +1,35 @@
+import Testing
+@testable import StateStore
+
+/// PostgreSQL-only: broken connections surface as `.unavailable` and the store reconnects.
+@Suite struct PostgresReconnectTests {
+    @Test func reconnectsAfterTheServerDropsItsConnections() async throws {
+        try await withStore(.postgres) { store, _ in
+            let pg = try #require(store as? PostgresStateStore)
+            let first = try await pg.claim(topic: "t", partition: 0, owner: "a")
+            #expect(first.epoch == 1)
+            // Kill this store's connections from another store (same role may signal its own backends).
+            var admin = pg.location
+            admin.schema = nil
+            let app = pg.location.applicationName
+            let killed = try await PostgresStateStore.withStore(location: admin, maxConnections: 1) { adminStore in
+                try await adminStore.executeSQL("""
+                    SELECT count(pg_terminate_backend(pid))::text FROM pg_stat_activity WHERE application_name = '\(app)'
+                    """)
+            }
+            #expect(Int(killed.first ?? "0") ?? 0 >= 1)
+            // The next calls either succeed on a fresh connection or throw `.unavailable`; within a few
+            // retries the store is back, and the epoch continues from the stored row.
+            var epoch: Int64? = nil
+            for _ in 0..<5 where epoch == nil {
+                do {
+                    epoch = try await pg.claim(topic: "t", partition: 0, owner: "a").epoch
+                } catch let error as StoreError {
+                    #expect(error.isTransient, "unexpected \(error)")
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+            }
+            #expect(epoch == 2)
+        }
+    }
+}
