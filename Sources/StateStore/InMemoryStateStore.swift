@@ -147,7 +147,7 @@ public actor InMemoryStateStore: StateStore {
         for (reason, n) in c.unattributedIncrements { unattributed[key, default: [:]][reason, default: 0] += n }
         for id in c.newDuplicateIDs {
             let k = IDKey(hi: id.hi, lo: id.lo)
-            if duplicates[key, default: [:]][k] == nil { duplicates[key, default: [:]][k] = id.scannedAtMs }
+            duplicates[key, default: [:]][k] = id.scannedAtMs  // the latest time of an id wins
         }
         if let before = c.pruneDuplicatesBeforeMs {
             duplicates[key] = duplicates[key]?.filter { $0.value >= before }

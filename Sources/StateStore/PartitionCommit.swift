@@ -20,7 +20,8 @@ public struct PartitionCommit: Sendable, Equatable {
     public var lateIncrements: [StoredCount]
     /// Reason → events not attributed to any cell, added to the partition's lifetime counts.
     public var unattributedIncrements: [String: Int64]
-    /// Ids the duplicate filter accepted in this batch (an id already stored is ignored).
+    /// Ids the duplicate filter accepted or re-timed in this batch, each (`hi`, `lo`) at most
+    /// once; an id already stored takes the new time (the filter's latest entry wins).
     public var newDuplicateIDs: [StoredDuplicateID]
     /// If set, stored ids of this partition with `scannedAtMs` < this value are deleted.
     public var pruneDuplicatesBeforeMs: Int64?

@@ -311,7 +311,7 @@ public final class PostgresStateStore: StateStore {
             try await conn.query("""
                 INSERT INTO duplicate_ids (topic, partition, id_hi, id_lo, scanned_at_ms)
                 SELECT \(c.topic), \(c.partition), h, l, a FROM unnest(\(hi)::bigint[], \(lo)::bigint[], \(at)::bigint[]) AS t(h, l, a)
-                ON CONFLICT DO NOTHING
+                ON CONFLICT (topic, partition, id_hi, id_lo) DO UPDATE SET scanned_at_ms = EXCLUDED.scanned_at_ms
                 """, logger: logger)
         }
         if let before = c.pruneDuplicatesBeforeMs {

@@ -286,16 +286,23 @@ private let everything: Range<Int64> = 0..<Int64.max / 4
             var first = PartitionCommit(topic: topic, partition: 2, epoch: a.epoch, expectedSequence: 0, nextOffset: 1,
                                         openState: [], newDuplicateIDs: Array(ids[0..<2_000]))
             #expect(try await store.commit([first]) == [.committed(sequence: 1)])
-            // Re-adding a stored id keeps the first scan time; pruning drops ids scanned before 10 000 ms later.
+            // Re-adding a stored id takes its new scan time (the filter re-timed it); pruning
+            // drops ids scanned before 10 000 ms later.
             first.expectedSequence = 1
-            first.newDuplicateIDs = Array(ids[1_500..<3_000]) + [StoredDuplicateID(hi: ids[1_600].hi, lo: ids[1_600].lo, scannedAtMs: 1)]
+            let retimed = StoredDuplicateID(hi: ids[1_600].hi, lo: ids[1_600].lo, scannedAtMs: day0Ms + 50_000)
+            var second = Array(ids[1_500..<3_000])
+            second[1_600 - 1_500] = retimed
+            first.newDuplicateIDs = second
             first.pruneDuplicatesBeforeMs = day0Ms + 10_000
             #expect(try await store.commit([first]) == [.committed(sequence: 2)])
             let stored = try await store.loadDuplicateIDs(topic: topic, partition: 2, sinceMs: 0)
-            #expect(Set(stored) == Set(ids[1_000..<3_000]))
+            var expected = Set(ids[1_000..<3_000])
+            expected.remove(ids[1_600])
+            expected.insert(retimed)
+            #expect(Set(stored) == expected)
             #expect(stored.count == 2_000)
             let recent = try await store.loadDuplicateIDs(topic: topic, partition: 2, sinceMs: day0Ms + 29_000)
-            #expect(Set(recent) == Set(ids[2_900..<3_000]))
+            #expect(Set(recent) == Set(ids[2_900..<3_000]).union([retimed]))
             #expect(try await store.loadDuplicateIDs(topic: topic, partition: 3, sinceMs: 0) == [])
         }
     }

@@ -62,9 +62,15 @@ final class OwnedPartition {
             let before = committedUnattributed[Int(reason.rawValue)]
             if now > before { unattributed[reason.name] = Int64(now - before) }
         }
-        let ids = state.duplicates.drainNewEntries().map {
-            StoredDuplicateID(hi: $0.hi, lo: $0.lo, scannedAtMs: $0.scannedAtMs)
+        // The journal may name an id twice (added, then re-timed): its last entry wins.
+        var latest: [DuplicateEntry] = []
+        var index: [UInt64: [(lo: UInt64, at: Int)]] = [:]
+        for e in state.duplicates.drainNewEntries() {
+            if let i = index[e.hi]?.first(where: { $0.lo == e.lo })?.at { latest[i] = e; continue }
+            index[e.hi, default: []].append((e.lo, latest.count))
+            latest.append(e)
         }
+        let ids = latest.map { StoredDuplicateID(hi: $0.hi, lo: $0.lo, scannedAtMs: $0.scannedAtMs) }
         return PartitionCommit(
             topic: topicPartition.topic, partition: topicPartition.partition, epoch: epoch,
             expectedSequence: sequence, nextOffset: state.nextOffset,
