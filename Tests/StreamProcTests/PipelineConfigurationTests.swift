@@ -10,7 +10,7 @@ import StreamProcTesting
 
 @Suite struct PipelineConfigurationTests {
     @Test func defaultsAreValidAndEmbedded() throws {
-        let c = PipelineConfiguration()
+        var c = PipelineConfiguration()
         try c.validate()
         #expect(c.isEmbedded)
         #expect(c.topics == ["ykm.scans"])
