@@ -32,6 +32,8 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "End-to-end capacity test: offered vs achieved rate, latency, CPU per event, stage shares.")
 
+    @Option(help: "librdkafka properties file (SASL, TLS …) for every Kafka client of the run (as streamproc --kafka-config).")
+    var kafkaConfig: String?
     @Option(help: "Exactly-once state store URL (postgres://user[:password]@host:port/db); default: in memory.")
     var store: String?
     @Option(help: "Kafka bootstrap servers; default: an embedded mock cluster in-process (topics must exist on a real cluster).")
@@ -113,6 +115,13 @@ struct Run: AsyncParsableCommand {
         // (default 500 ms) even when records arrive meanwhile; a real broker answers as
         // soon as fetch.min.bytes are there. Keep the mock's hold short.
         if let w = fetchWaitMs ?? (brokers == nil ? 5 : nil) { pc.consumerExtra["fetch.wait.max.ms"] = String(w) }
+        var loadProducerConfig = KafkaProducerConfiguration(bootstrapServers: bootstrap)
+        if let path = kafkaConfig {
+            let props = try KafkaClientProperties(contentsOfFile: path)
+            try props.validate()
+            pc.kafkaProperties = props
+            loadProducerConfig.clientProperties = props
+        }
         let reference = try ReferenceData(scenariosFile: nil, districtsFile: nil)
         let live = LiveState(startedAtMs: startedMs)
         let observer = RunObserver()
@@ -127,7 +136,7 @@ struct Run: AsyncParsableCommand {
         let pipeline = Pipeline(configuration: pc, registry: registry, reference: reference, store: stateStore,
                                 live: live, metrics: nil, observer: observer, logger: logger)
         let pipelineTask = Task { try await pipeline.run() }
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: bootstrap), logger: logger)
+        let producer = try KafkaProducer(configuration: loadProducerConfig, logger: logger)
         let driver = RunLoadDriver(producer: producer, topic: topic)
         let events = RunEvents(seed: seed, mix: mixValue)
 
