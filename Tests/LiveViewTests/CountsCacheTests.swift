@@ -90,16 +90,14 @@ struct CountsCacheTests {
         let app = LiveViewServer.makeApplication(source: source, metrics: StreamProcMetrics(startTimeMs: 0))
         try await app.test(.router) { client in
             for _ in 0..<3 {
-                try await client.execute(uri: "/api/v1/counts?view=24h&by=cell", method: .get) { res in
-                    #expect(res.status == .ok)
-                    #expect(try Self.asOf(res.body) == 10)
-                }
+                let res = try await client.execute(uri: "/api/v1/counts?view=24h&by=cell", method: .get)
+                #expect(res.status == .ok)
+                #expect(try Self.asOf(res.body) == 10)
             }
             #expect(source.calls.load(ordering: .relaxed) == 1)
             source.publish()
-            try await client.execute(uri: "/api/v1/counts?view=24h&by=cell", method: .get) { res in
-                #expect(try Self.asOf(res.body) == 11)
-            }
+            let res = try await client.execute(uri: "/api/v1/counts?view=24h&by=cell", method: .get)
+            #expect(try Self.asOf(res.body) == 11)
             #expect(source.calls.load(ordering: .relaxed) == 2)
         }
     }

@@ -34,7 +34,7 @@ public final class CountsCache: Sendable {
     /// The JSON body of `GET /api/v1/counts?view=&by=` (sorted keys, as ``LiveViewServer``
     /// encodes it), from the cache when `source`'s publication has not changed.
     public func body(view: ViewWindow, by: Grouping, source: some LiveViewSource) async -> ByteBuffer {
-        let compute: @Sendable () async -> ByteBuffer = { [computed] in
+        let compute: @Sendable () async -> ByteBuffer = { [self] in
             computed.add(1, ordering: .relaxed)
             return LiveViewServer.encode(await source.counts(view: view, by: by))
         }

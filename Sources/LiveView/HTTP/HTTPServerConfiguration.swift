@@ -110,7 +110,8 @@ public struct HTTPServerConfiguration: Sendable, Equatable, CustomStringConverti
         guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
               let port = Int(portText), port <= 65535
         else { throw .badPort(text) }
-        let tokens = try tokenFile.map { path throws(ParseError) in try Self.readTokens(path: path) } ?? []
+        var tokens: [String] = []
+        if let tokenFile { tokens = try Self.readTokens(path: tokenFile) }
         if tokenFile != nil && insecure { throw .tokenAndInsecure }
         self.init(host: host.isEmpty ? "127.0.0.1" : String(host), port: port, tokens: tokens,
                   insecure: insecure, readTimeoutMs: readTimeoutMs)

@@ -68,7 +68,6 @@ public enum LiveViewServer {
             headers[.cacheControl] = "no-cache"
             headers[.contentSecurityPolicy] = DashboardPage.contentSecurityPolicy
             headers[.xContentTypeOptions] = "nosniff"
-            headers[.referrerPolicy] = "no-referrer"
             return Response(status: .ok, headers: headers,
                             body: .init(byteBuffer: ByteBuffer(bytes: DashboardPage.htmlBytes)))
         }
