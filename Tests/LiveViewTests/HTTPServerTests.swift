@@ -237,7 +237,7 @@ struct HTTPServerTests {
         try await app().test(.live) { client in
             try await client.execute(uri: "/healthz", method: .get) { res in
                 #expect(res.status == .ok)
-                #expect(String(buffer: res.body) == "ok\n")
+                #expect(String(buffer: res.body) == #"{"status":"ok"}"#)
             }
             try await client.execute(uri: "/api/v1/counts?view=15m&by=district", method: .get) { res in
                 #expect(res.status == .ok)

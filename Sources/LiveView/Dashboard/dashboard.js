@@ -10,6 +10,18 @@ const VERDICTS = [
   ["valid","有效","Valid","#2fd07a"]];
 const VIEWS = [["1m","1 分钟","last 1 min"],["5m","5 分钟","last 5 min"],["15m","15 分钟","last 15 min"],["1h","1 小时","last hour"],["24h","24 小时","last 24 h"]];
 const RAMP = [[14,35,62],[23,84,150],[40,150,220],[94,224,212],[250,238,150]];
+// Bearer token for a server started with --http-token-file: given once in the page
+// address's fragment (#token=… or #1h&token=…; a fragment is never sent to the server),
+// then kept for this tab in sessionStorage and removed from the address bar.
+const TOKEN = (() => {
+  const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+  if (m) {
+    sessionStorage.setItem("streamproc.token", decodeURIComponent(m[1]));
+    const rest = location.hash.replace(/&?token=[^&]*/, "").replace(/^#&/, "#");
+    history.replaceState(null, "", location.pathname + location.search + (rest === "#" ? "" : rest));
+  }
+  return sessionStorage.getItem("streamproc.token");
+})();
 let view = VIEWS.some(v => v[0] === location.hash.slice(1)) ? location.hash.slice(1) : "5m";
 let timer = null, localHist = [], lastStatus = null;
 
@@ -52,7 +64,7 @@ function buildViews() {
 }
 
 async function getJSON(u) {
-  const r = await fetch(u, {cache: "no-store"});
+  const r = await fetch(u, {cache: "no-store", headers: TOKEN ? {Authorization: "Bearer " + TOKEN} : {}});
   if (!r.ok) throw new Error(`${u}: HTTP ${r.status}`);
   return r.json();
 }

@@ -62,10 +62,12 @@ public final class StreamProcMetrics: Sendable {
         var partition: Int32
     }
 
+    /// A partition's gauges; each is registered on its first value, so a partition
+    /// without a watermark (or lag, or commit) yet has no such series at all.
     private struct PartitionGauges: Sendable {
-        var lag: Prometheus.Gauge
-        var committed: Prometheus.Gauge
-        var watermark: Prometheus.Gauge
+        var lag: Prometheus.Gauge?
+        var committed: Prometheus.Gauge?
+        var watermark: Prometheus.Gauge?
     }
 
     private let partitions = Mutex<[PartitionKey: PartitionGauges]>([:])
@@ -174,7 +176,9 @@ public final class StreamProcMetrics: Sendable {
         eventsPerSecond.set(value)
     }
 
-    /// Sets the per-partition gauges; a `nil` leaves that gauge as it was.
+    /// Sets the per-partition gauges; a `nil` leaves that gauge as it was. A gauge's
+    /// series exists from its first non-`nil` value on: a partition without a watermark
+    /// has no `streamproc_watermark_seconds` series (rather than a misleading 0).
     ///
     /// - Parameters:
     ///   - lag: records (high watermark − position).
@@ -184,19 +188,33 @@ public final class StreamProcMetrics: Sendable {
         topic: String, partition: Int32,
         lag: Int64? = nil, committedOffset: Int64? = nil, watermarkMs: Int64? = nil
     ) {
-        let g = gauges(topic: topic, partition: partition)
-        if let lag { g.lag.set(lag) }
-        if let committedOffset { g.committed.set(committedOffset) }
-        if let watermarkMs { g.watermark.set(Double(watermarkMs) / 1000) }
+        let key = PartitionKey(topic: topic, partition: partition)
+        let labels = [("topic", topic), ("partition", String(partition))]
+        partitions.withLock { map in
+            var g = map[key] ?? PartitionGauges()
+            if let lag {
+                if g.lag == nil { g.lag = registry.makeGauge(descriptor: Self.lagName, labels: labels) }
+                g.lag?.set(lag)
+            }
+            if let committedOffset {
+                if g.committed == nil { g.committed = registry.makeGauge(descriptor: Self.committedName, labels: labels) }
+                g.committed?.set(committedOffset)
+            }
+            if let watermarkMs {
+                if g.watermark == nil { g.watermark = registry.makeGauge(descriptor: Self.watermarkName, labels: labels) }
+                g.watermark?.set(Double(watermarkMs) / 1000)
+            }
+            map[key] = g
+        }
     }
 
     /// Drops a partition's gauges (call when the partition is revoked).
     public func removePartition(topic: String, partition: Int32) {
         let removed = partitions.withLock { $0.removeValue(forKey: PartitionKey(topic: topic, partition: partition)) }
         if let removed {
-            registry.unregisterGauge(removed.lag)
-            registry.unregisterGauge(removed.committed)
-            registry.unregisterGauge(removed.watermark)
+            for gauge in [removed.lag, removed.committed, removed.watermark] {
+                if let gauge { registry.unregisterGauge(gauge) }
+            }
         }
     }
 
@@ -212,20 +230,6 @@ public final class StreamProcMetrics: Sendable {
     /// Call at most once per process (swift-metrics traps on a second bootstrap).
     public func bootstrapMetricsSystem() {
         MetricsSystem.bootstrap(factory)
-    }
-
-    private func gauges(topic: String, partition: Int32) -> PartitionGauges {
-        let key = PartitionKey(topic: topic, partition: partition)
-        return partitions.withLock { map in
-            if let g = map[key] { return g }
-            let labels = [("topic", topic), ("partition", String(partition))]
-            let g = PartitionGauges(
-                lag: registry.makeGauge(descriptor: Self.lagName, labels: labels),
-                committed: registry.makeGauge(descriptor: Self.committedName, labels: labels),
-                watermark: registry.makeGauge(descriptor: Self.watermarkName, labels: labels))
-            map[key] = g
-            return g
-        }
     }
 
     private static var lagName: MetricNameDescriptor {
