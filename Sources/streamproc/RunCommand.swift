@@ -30,6 +30,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Replacement scenarios.csv.") var scenarios: String?
     @Option(help: "Replacement districts.csv.") var districts: String?
     @Option(help: "Live view address HOST:PORT. Default 127.0.0.1:8080 (loopback only).") var http: String?
+    @Option(help: "Bearer tokens of the live view, one per line; required for a non-loopback --http.") var httpTokenFile: String?
+    @Flag(help: "Serve a non-loopback --http without tokens (a loud warning).") var httpInsecure = false
     @Option(help: "Allowed lateness of the watermark, ms. Default 120000 (10000 in the embedded default).") var allowedLatenessMs: String?
     @Option(help: "Idle partitions follow the wall clock after this long, ms. Default 30000.") var idleTimeoutMs: String?
     @Option(help: "Allowed clock skew for not_yet_valid/expired, ms. Default 30000.") var clockSkewMs: String?
@@ -70,6 +72,8 @@ struct RunCommand: AsyncParsableCommand {
         c.scenariosPath = value(scenarios, "SCENARIOS")
         c.districtsPath = value(districts, "DISTRICTS")
         c.http = value(http, "HTTP") ?? c.http
+        c.httpTokenFile = value(httpTokenFile, "HTTP_TOKEN_FILE")
+        c.httpInsecure = httpInsecure || ["1", "true", "yes"].contains(env["STREAMPROC_HTTP_INSECURE"]?.lowercased() ?? "")
         c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
         c.store = value(store, "STORE")
         c.kafkaConfigPath = value(kafkaConfig, "KAFKA_CONFIG")

@@ -77,6 +77,8 @@ public final class LiveState: Sendable {
         public var totals = LiveTotals()
         /// Wall clock of this snapshot, ms since the epoch.
         public var atMs: Int64 = 0
+        /// Publication number, +1 per ``LiveState/publish`` (HTTP bodies are cached per number).
+        public var sequence: UInt64 = 0
         /// Whether the state store answered its last call.
         public var storeAvailable = true
         /// Why the store is unavailable (its error), `nil` while it is available.
@@ -156,6 +158,7 @@ public final class LiveState: Sendable {
             }
             s.totals = totals
             s.atMs = now
+            s.sequence &+= 1
             s.views = views
             s.viewEdgeMs = viewEdgeMs
             s.partitions = partitions

@@ -29,7 +29,9 @@ public enum MainJob {
         try configuration.validate()
         let reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
                                           districtsFile: configuration.districtsPath)
-        let http = try HTTPServerConfiguration(parsing: configuration.http)
+        let http = try HTTPServerConfiguration(parsing: configuration.http, tokenFile: configuration.httpTokenFile,
+                                               insecure: configuration.httpInsecure)
+        if let w = http.insecureWarning { Console.line("streamproc: WARNING \(w)") }
         let startedAt = WallClock.nowMs()
         let metrics = StreamProcMetrics(startTimeMs: startedAt)
         let live = LiveState(startedAtMs: startedAt)
@@ -58,7 +60,7 @@ public enum MainJob {
                                 store: store, live: live, metrics: metrics, logger: logger)
         let source = PipelineLiveView(live: live, reference: reference)
         let app = LiveViewServer.makeApplication(
-            source: source, metrics: metrics, configuration: http, logger: logger,
+            source: source, readiness: source, metrics: metrics, configuration: http, logger: logger,
             onServerRunning: { port in
                 Console.line("streamproc: dashboard at http://\(http.host.contains(":") ? "[\(http.host)]" : http.host):\(port)/")
             })

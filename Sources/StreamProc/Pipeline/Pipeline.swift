@@ -475,7 +475,7 @@ public final class Pipeline: Service, Sendable {
                 for v in RollingView.allCases { views[v.rawValue].add(s.windows.view(v)) }
                 if let e = s.windows.viewEdgeMs { edge = max(edge ?? e, e) }
                 if let m = pipeline.metrics {
-                    m.setPartition(topic: tp.topic, partition: tp.partition, lag: lag ?? 0,
+                    m.setPartition(topic: tp.topic, partition: tp.partition, lag: lag,
                                    committedOffset: p.committedOffset, watermarkMs: s.windows.watermarkMs)
                 }
             }

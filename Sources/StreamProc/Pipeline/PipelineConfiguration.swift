@@ -32,6 +32,11 @@ public struct PipelineConfiguration: Sendable {
     public var districtsPath: String?
     /// HTTP listen address `HOST:PORT` of the live view; loopback unless asked. Env `STREAMPROC_HTTP`.
     public var http: String = "127.0.0.1:8080"
+    /// Bearer tokens of the live view, one per line (required to bind a non-loopback
+    /// address unless ``httpInsecure``). Env `STREAMPROC_HTTP_TOKEN_FILE`.
+    public var httpTokenFile: String?
+    /// Serve a non-loopback address without tokens (logs a loud warning). Env `STREAMPROC_HTTP_INSECURE`.
+    public var httpInsecure = false
     /// Allowed lateness of the watermark, milliseconds (spec §7: 2 min). Env `STREAMPROC_ALLOWED_LATENESS_MS`.
     public var allowedLatenessMs: Int64 = 120_000
     /// Allowed lateness the embedded default uses unless told otherwise, ms: its
@@ -100,8 +105,11 @@ public struct PipelineConfiguration: Sendable {
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
             if let p = path, !FileManager.default.isReadableFile(atPath: p) { try fail("\(flag): cannot read \(p)") }
         }
-        do { _ = try HTTPServerConfiguration(parsing: http) } catch {
-            try fail("--http (STREAMPROC_HTTP): \(error)")
+        do { _ = try HTTPServerConfiguration(parsing: http, tokenFile: httpTokenFile, insecure: httpInsecure) } catch {
+            switch error {
+            case .missingPort, .badPort, .badHost: try fail("--http (STREAMPROC_HTTP): \(error)")
+            default: try fail("\(error)")  // names --http-token-file / --http-insecure itself
+            }
         }
         if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms must be ≥ 0") }
         if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }

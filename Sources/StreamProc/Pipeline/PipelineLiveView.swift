@@ -15,6 +15,9 @@ public struct PipelineLiveView: LiveViewSource {
         self.reference = reference
     }
 
+    /// The live state's publication number: `/api/v1/counts` bodies are cached until it changes.
+    public func countsPublication() -> UInt64? { live.snapshot.sequence }
+
     public func counts(view: ViewWindow, by: Grouping) async -> CountsResponse {
         let s = live.snapshot
         let index = view.rollingView.rawValue
@@ -63,5 +66,36 @@ public struct PipelineLiveView: LiveViewSource {
                 PartitionStatus(topic: $0.topic, partition: $0.partition, committedOffset: $0.committableOffset,
                                 position: $0.nextOffset, lag: $0.lag, watermarkMs: $0.watermarkMs)
             })
+    }
+}
+
+/// `GET /readyz` (issue 12): ready when the brokers are reachable, the state store answers,
+/// the consumer group has given this member an assignment (possibly empty: then it is
+/// legitimately idle, e.g. more members than partitions), and partitions with lag make
+/// progress.
+extension PipelineLiveView: ReadinessSource {
+    /// How long partitions with lag may go without progress before the instance is "stalled", ms.
+    static let stallAfterMs: Int64 = 60_000
+
+    public func readiness() async -> Readiness {
+        let s = live.snapshot
+        var reasons: [String] = []
+        if s.brokers.reachable == false {
+            reasons.append(Readiness.brokerUnreachable(s.brokers.reason ?? "no broker up"))
+        }
+        if !s.storeAvailable { reasons.append(Readiness.storeUnavailable(s.storeProblem ?? "unknown error")) }
+        if !s.joinedGroup {
+            reasons.append(s.brokers.reachable == true ? Readiness.noPartitionsAssigned
+                           : Readiness.brokerUnreachable(s.brokers.reason ?? "not connected yet"))
+        }
+        let lag = s.partitions.reduce(Int64(0)) { $0 + ($1.lag ?? 0) }
+        let since = max(s.lastProgressMs, live.startedAtMs)
+        let idleMs = WallClock.nowMs() - since
+        if lag > 0 && idleMs > Self.stallAfterMs {
+            reasons.append(Readiness.stalled(noProgressForS: idleMs / 1000, lag: lag))
+        }
+        // One reason once: an unreachable broker may be named by two checks.
+        var seen = Set<String>()
+        return Readiness(reasons: reasons.filter { seen.insert($0).inserted })
     }
 }
