@@ -106,6 +106,25 @@ struct RunCommand: AsyncParsableCommand {
         do { try demo.validate() } catch { throw ValidationError(error.message) }
         var logger = Logger(label: "streamproc")
         logger.logLevel = level
+        // The live view's address must be free before anything starts (a clear error, not
+        // a bind failure after the cluster and the pipeline came up).
+        try ListenCheck.require(c.http)
+        do {
+            try await runJob(c, embedded: embedded, demo: demo, logger: logger)
+        } catch let e as ConfigurationError {
+            throw ValidationError(e.message)
+        } catch is CancellationError {
+            return
+        } catch {
+            // A runtime failure: one line, exit status 1, no usage text (README, "Exit status").
+            FileHandle.standardError.write(Data("streamproc: error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    private func runJob(_ input: PipelineConfiguration, embedded: Bool, demo: EmbeddedDemo.Configuration,
+                        logger: Logger) async throws {
+        var c = input
         guard embedded else {
             try await MainJob.run(configuration: c, logger: logger)
             return

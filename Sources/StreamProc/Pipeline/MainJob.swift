@@ -27,8 +27,13 @@ public enum MainJob {
                            services: [any Service] = [], logger: Logger) async throws {
         var configuration = input
         try configuration.validate()
-        let reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
+        let reference: ReferenceData
+        do {
+            reference = try ReferenceData(scenariosFile: configuration.scenariosPath,
                                           districtsFile: configuration.districtsPath)
+        } catch {
+            throw ConfigurationError(message: "--scenarios/--districts (STREAMPROC_SCENARIOS/STREAMPROC_DISTRICTS): \(error)")
+        }
         let http = try HTTPServerConfiguration(parsing: configuration.http, tokenFile: configuration.httpTokenFile,
                                                insecure: configuration.httpInsecure)
         if let w = http.insecureWarning { Console.line("streamproc: WARNING \(w)") }
@@ -39,8 +44,15 @@ public enum MainJob {
         guard configuration.brokers != nil else {
             throw ConfigurationError(message: "--brokers (STREAMPROC_BROKERS) is required here: the executable starts the embedded cluster")
         }
-        let registry = try registry ?? KeyRegistry(contentsOfFile: configuration.keysPath!)
-        logger.info("key registry loaded", metadata: ["keys": "\(registry.keys.count)"])
+        let keyRegistry: KeyRegistry
+        if let given = registry {
+            keyRegistry = given
+        } else {
+            do { keyRegistry = try KeyRegistry(contentsOfFile: configuration.keysPath!) } catch {
+                throw ConfigurationError(message: "--keys (STREAMPROC_KEYS) \(configuration.keysPath!): \(error)")
+            }
+        }
+        logger.info("key registry loaded", metadata: ["keys": "\(keyRegistry.keys.count)"])
 
         // The exactly-once state store (issue 10): PostgreSQL, or this process's memory.
         let store: any StateStore
@@ -56,7 +68,7 @@ public enum MainJob {
             }
             store = InMemoryStateStore()
         }
-        let pipeline = Pipeline(configuration: configuration, registry: registry, reference: reference,
+        let pipeline = Pipeline(configuration: configuration, registry: keyRegistry, reference: reference,
                                 store: store, live: live, metrics: metrics, logger: logger)
         let source = PipelineLiveView(live: live, reference: reference)
         let app = LiveViewServer.makeApplication(

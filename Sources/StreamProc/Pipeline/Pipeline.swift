@@ -139,15 +139,17 @@ public final class Pipeline: Service, Sendable {
         }
         // Commit what was processed and hand the partitions over, unless delivery or the store failed.
         if failure == nil {
+            logger.notice("draining: committing \(loop.owned.count) partitions")
             do { try await loop.release(Array(loop.owned.keys), why: "shutdown") } catch { failure = error }
         }
+        logger.notice("flushing outputs")
         try? await producer.flush()
         do { try await consumer.close() } catch {
             logger.warning("consumer close failed", metadata: ["error": "\(error)"])
         }
         try? await producer.close()
         loop.publish(force: true)
-        logger.info("pipeline stopped")
+        logger.notice(failure == nil ? "committed; pipeline stopped" : "pipeline stopped after a failure")
         if let failure { throw failure }
     }
 

@@ -103,7 +103,10 @@ public struct PipelineConfiguration: Sendable {
         if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
         if brokers != nil && keysPath == nil && !registryProvided { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
-            if let p = path, !FileManager.default.isReadableFile(atPath: p) { try fail("\(flag): cannot read \(p)") }
+            if let p = path, !FileManager.default.isReadableFile(atPath: p) {
+                let env = "STREAMPROC_" + flag.dropFirst(2).uppercased().replacingOccurrences(of: "-", with: "_")
+                try fail("\(flag) (\(env)): cannot read \(p)")
+            }
         }
         do { _ = try HTTPServerConfiguration(parsing: http, tokenFile: httpTokenFile, insecure: httpInsecure) } catch {
             switch error {
@@ -111,10 +114,10 @@ public struct PipelineConfiguration: Sendable {
             default: try fail("\(error)")  // names --http-token-file / --http-insecure itself
             }
         }
-        if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms must be ≥ 0") }
-        if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms must be > 0") }
-        if !(1...256).contains(workers) { try fail("--workers must be 1…256") }
-        if !(1...100_000).contains(maxBatch) { try fail("--max-batch must be 1…100000") }
+        if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms (STREAMPROC_ALLOWED_LATENESS_MS): \(allowedLatenessMs) is negative; want milliseconds ≥ 0") }
+        if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms (STREAMPROC_IDLE_TIMEOUT_MS): \(idleTimeoutMs); want milliseconds > 0") }
+        if !(1...256).contains(workers) { try fail("--workers (STREAMPROC_WORKERS): \(workers); want 1…256") }
+        if !(1...100_000).contains(maxBatch) { try fail("--max-batch (STREAMPROC_MAX_BATCH): \(maxBatch); want 1…100000 records") }
         if !(10...600_000).contains(commitIntervalMs) { try fail("--commit-interval-ms (STREAMPROC_COMMIT_INTERVAL_MS): \(commitIntervalMs) is not in 10…600000 ms") }
         if !(1_000...3_600_000).contains(deliveryTimeoutMs) { try fail("--delivery-timeout-ms (STREAMPROC_DELIVERY_TIMEOUT_MS): \(deliveryTimeoutMs) is not in 1000…3600000 ms") }
         if let path = kafkaConfigPath {
@@ -137,7 +140,7 @@ public struct PipelineConfiguration: Sendable {
                 try fail("--store (STREAMPROC_STORE): \(error)")
             }
         }
-        if summaryIntervalS < 0 { try fail("--summary-s must be ≥ 0") }
+        if summaryIntervalS < 0 { try fail("--summary-s (STREAMPROC_SUMMARY_S): \(summaryIntervalS); want seconds ≥ 0") }
     }
 }
 
