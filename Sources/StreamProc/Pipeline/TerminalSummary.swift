@@ -20,19 +20,30 @@ public struct TerminalSummary: Service {
     }
 
     public func run() async throws {
+        var previous = live.snapshot
+        var previousMs = WallClock.nowMs()
         while !Task.isShuttingDownGracefully {
             do { try await Task.sleep(for: .milliseconds(Int(intervalS * 1000))) } catch { return }
-            Console.line(Self.render(live.snapshot, reference: reference))
+            let now = WallClock.nowMs()
+            let s = live.snapshot
+            // The rate over the whole interval (events counted since the last line / its length).
+            let rate = Double(s.totals.events &- previous.totals.events) / max(Double(now - previousMs) / 1000, 0.001)
+            Console.line(Self.render(s, reference: reference, eventsPerSecond: rate))
+            previous = s
+            previousMs = now
         }
     }
 
-    /// The summary text of one snapshot.
-    public static func render(_ s: LiveState.Snapshot, reference: ReferenceData) -> String {
+    /// The summary text of one snapshot; `eventsPerSecond` is the rate over the summary's
+    /// interval (default: the snapshot's last one-second rate).
+    public static func render(_ s: LiveState.Snapshot, reference: ReferenceData, eventsPerSecond: Double? = nil) -> String {
         let t = s.totals
         let events = t.events
-        let eps = s.eventsPerSecondHistory.last ?? 0
+        let eps = max(0, eventsPerSecond ?? s.eventsPerSecondHistory.last ?? 0)
         let lag = s.partitions.compactMap(\.lag).reduce(0, +)
-        var out = "── streamproc  \(Self.int(events)) events  \(Self.int(UInt64(eps.rounded()))) ev/s  lag \(lag)  late \(t.late)  unattributed \(t.unattributed.reduce(0, +))\n"
+        let brokers = s.brokers.reachable == false ? "  BROKERS UNREACHABLE (\(s.brokers.reason ?? "?"))" : ""
+        let store = s.storeAvailable ? "" : "  STORE UNAVAILABLE"
+        var out = "── streamproc  \(Self.int(events)) events  \(Self.int(UInt64(eps.rounded()))) ev/s  lag \(lag)  late \(t.late)  unattributed \(t.unattributed.reduce(0, +))\(brokers)\(store)\n"
         let shares = Verdict.allCases.filter { t.verdicts[Int($0.rawValue)] > 0 }.map { v in
             "\(v.name) \(String(format: "%.1f%%", 100 * Double(t.verdicts[Int(v.rawValue)]) / Double(max(events, 1))))"
         }
