@@ -13,7 +13,7 @@ import Darwin
 
 /// A blocking TCP client on 127.0.0.1 for what an HTTP client library will not do
 /// (send half a request).
-struct RawSocket: ~Copyable {
+final class RawSocket: @unchecked Sendable {
     let fd: Int32
 
     /// Connects to 127.0.0.1:`port`; reads give up after `receiveTimeoutS`.
@@ -54,6 +54,15 @@ struct RawSocket: ~Copyable {
         }
     }
 
+    /// ``readUntilClosed()`` on a thread of its own: a blocking `recv` must not occupy a
+    /// thread of Swift's cooperative pool (other tests' servers and clients need them).
+    func readUntilClosedOffPool() async -> (bytes: [UInt8], closed: Bool) {
+        await withCheckedContinuation { c in
+            let t = Thread { c.resume(returning: self.readUntilClosed()) }
+            t.start()
+        }
+    }
+
     deinit { close(fd) }
 }
 
@@ -72,7 +81,7 @@ struct HTTPTimeoutTests {
             // The receive timeout (5 s) is the failure case: the server must close first.
             let socket = try RawSocket(port: port, receiveTimeoutS: 5)
             #expect(socket.send("GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ") > 0)
-            let (bytes, closed) = socket.readUntilClosed()
+            let (bytes, closed) = await socket.readUntilClosedOffPool()
             #expect(closed, "the server kept a half-sent request open")
             #expect(bytes.isEmpty, "no response to a request never finished")
         }
@@ -83,7 +92,7 @@ struct HTTPTimeoutTests {
             let port = try #require(client.port)
             let socket = try RawSocket(port: port, receiveTimeoutS: 5)
             #expect(socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc") > 0)
-            let (_, closed) = socket.readUntilClosed()
+            let (_, closed) = await socket.readUntilClosedOffPool()
             #expect(closed, "the server kept a stalled body open")
         }
     }
@@ -93,7 +102,7 @@ struct HTTPTimeoutTests {
             let port = try #require(client.port)
             let socket = try RawSocket(port: port, receiveTimeoutS: 5)
             #expect(socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") > 0)
-            let (bytes, closed) = socket.readUntilClosed()
+            let (bytes, closed) = await socket.readUntilClosedOffPool()
             let text = String(decoding: bytes, as: UTF8.self)
             #expect(text.hasPrefix("HTTP/1.1 200 OK\r\n"))
             #expect(text.hasSuffix(#"{"status":"ok"}"#))
