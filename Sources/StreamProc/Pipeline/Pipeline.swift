@@ -404,8 +404,12 @@ public final class Pipeline: Service, Sendable {
                 // Spec §7: caught up = everything the broker had at the last fetch was processed
                 // (librdkafka's position is past the cached log end, so the cache is not older
                 // than this assignment's fetching, and we processed up to it).
+                // The cached log end is fresh once this assignment consumed a record (position
+                // set) or a few fetch cycles passed since the assignment (a partition restored
+                // at its end consumes nothing, but its fetches refresh the log end).
                 let caughtUp = kafka[tp].map { o in
-                    guard let position = o.position, position >= o.high else { return false }
+                    let fresh = o.position.map { $0 >= o.high } ?? (nowMs - p.assignedAtMs >= 3_000)
+                    guard fresh else { return false }
                     return p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
                 } ?? false
                 for pane in p.advance(wallClockMs: nowMs, caughtUp: caughtUp) {
