@@ -218,3 +218,34 @@ extension PartitionWindows {
         storage.idleSince = wallClockMs
     }
 }
+
+extension PartitionWindows {
+    /// The counts of the panes still open (not yet closed by the watermark, spec §7), summed
+    /// cell by cell: provisional counts a live view shows beside the closed rolling views.
+    /// They may still grow; the counts topic and the state store hold closed panes only.
+    /// - Complexity: O(open panes × cells), at most 48 × cells.
+    public func openCounts() -> ViewCounts {
+        var sum = [UInt32](repeating: 0, count: storage.cells)
+        withExtendedLifetime(storage) {
+            for slot in 0..<WindowStorage.openSlots where storage.openTags[slot] != WindowStorage.empty {
+                let p = storage.openPane(slot)
+                for i in 0..<storage.cells where p[i] != 0 { sum[i] &+= p[i] }
+            }
+            for pane in storage.overflow.values {
+                for i in 0..<min(pane.count, sum.count) where pane[i] != 0 { sum[i] &+= pane[i] }
+            }
+        }
+        return ViewCounts(scenarioCount: storage.scenarioCount, districtCount: storage.districtCount, counts: sum)
+    }
+
+    /// End (exclusive, ms since the epoch) of the newest open minute, `nil` when no pane is open:
+    /// the edge of the provisional counts (``openCounts()``).
+    public var openEdgeMs: Int64? {
+        var newest: Int64?
+        for slot in 0..<WindowStorage.openSlots where storage.openTags[slot] != WindowStorage.empty {
+            newest = max(newest ?? storage.openTags[slot], storage.openTags[slot])
+        }
+        for m in storage.overflow.keys { newest = max(newest ?? m, m) }
+        return newest.map { ($0 + 1) * WindowConfiguration.paneMs }
+    }
+}

@@ -107,12 +107,12 @@ struct ExactlyOnceProcessTests {
     /// 2. rebalance 1 → 3 → 2 instances in one group (SIGTERM one, kill -9 one, start one): exact counts.
     @Test(.timeLimit(.minutes(6)))
     func rebalanceOneThreeTwo() async throws {
-        let rig = try await Rig.make(tag: "rebal", events: 12_000, rate: 80, seed: 12)
+        let rig = try await Rig.make(tag: "rebal", events: 30_000, rate: 200, seed: 12, partitions: 8)
         do {
             let g = "rebal-\(UInt32.random(in: 0...UInt32.max))"
             let a = try EO.startProcessor(rig.kids, rig.cfg, group: g, id: "rebal-a")
             try await EO.waitAssigned(a)
-            try await Task.sleep(for: .seconds(3))
+            try await Task.sleep(for: .seconds(1))
             let b = try EO.startProcessor(rig.kids, rig.cfg, group: g, id: "rebal-b")
             let c = try EO.startProcessor(rig.kids, rig.cfg, group: g, id: "rebal-c")
             try await EO.waitAssigned(b)

@@ -48,7 +48,23 @@ function ramp(t) {
   return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * f)).join(",")})`;
 }
 function validShare(r) { return r.total ? (r.by_verdict?.valid ?? 0) / r.total : NaN; }
-function shareClass(x) { return !isFinite(x) ? "dimt" : x >= 0.97 ? "ok" : x >= 0.95 ? "mid" : "low"; }
+// Colours relative to what is normal: a row's valid share against the view's own share
+// (the baseline), amber WARN and red ALARM percentage points below it (URL ?warn=2&alarm=5).
+const QS = new URLSearchParams(location.search);
+const WARN_PTS = Number(QS.get("warn") ?? 2) / 100, ALARM_PTS = Number(QS.get("alarm") ?? 5) / 100;
+let baseline = NaN;
+function shareClass(x) {
+  if (!isFinite(x)) return "dimt";
+  if (!isFinite(baseline)) return "ok";
+  return x >= baseline - WARN_PTS ? "ok" : x >= baseline - ALARM_PTS ? "mid" : "low";
+}
+// Provisional counts: events of windows still open (they may grow; spec §7).
+function prov(r) { return r.provisional?.total || 0; }
+function provBar(r, max) {
+  const p = prov(r);
+  return p ? `<span class="prov" style="left:${(100 * r.total / max).toFixed(2)}%;width:${(100 * p / max).toFixed(2)}%"></span>` : "";
+}
+function provNum(r) { const p = prov(r); return p ? ` <span class="provn" title="暂计 provisional: open windows">+${fmt(p)}</span>` : ""; }
 function viewLabel() { const v = VIEWS.find(v => v[0] === view); return v ? `近${v[1]} · ${v[2]}` : view; }
 
 function buildViews() {
@@ -101,6 +117,7 @@ function render(sc, di, ce, st) {
   const tv = {}; VERDICTS.forEach(([k]) => tv[k] = 0);
   let total = 0, late = 0;
   for (const r of sc.rows) { total += r.total; late += r.late || 0; for (const [k] of VERDICTS) tv[k] += r.by_verdict?.[k] || 0; }
+  baseline = total ? tv.valid / total : NaN;
   const bad = total - tv.valid - tv.duplicate;
   $("k-total").textContent = fmt(total);
   $("k-total-s").textContent = `${viewLabel()} ${wan(total)}`;
@@ -188,26 +205,26 @@ function drawPartitions(st) {
 }
 
 function drawDistricts(rows) {
-  rows = rows.slice().sort((a, b) => b.total - a.total);
-  const max = Math.max(1, ...rows.map(r => r.total));
+  rows = rows.slice().sort((a, b) => (b.total + prov(b)) - (a.total + prov(a)));
+  const max = Math.max(1, ...rows.map(r => r.total + prov(r)));
   $("districts").innerHTML = rows.map((r, i) => {
     const vs = validShare(r), bad = r.total - (r.by_verdict?.valid || 0) - (r.by_verdict?.duplicate || 0);
     return `<tr title="${esc(r.district)}"><td class="rank num">${i + 1}</td><td><span class="zh">${esc(r.name_zh)}</span><span class="en2">${esc(r.name_en)}</span></td>` +
-      `<td class="barcell"><div style="display:flex;align-items:center;gap:8px"><div class="bar" style="flex:1"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span></div>` +
-      `<span class="num pill">${fmt(r.total)}</span></div></td>` +
+      `<td class="barcell"><div style="display:flex;align-items:center;gap:8px"><div class="bar" style="flex:1"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span>${provBar(r, max)}</div>` +
+      `<span class="num pill">${fmt(r.total)}${provNum(r)}</span></div></td>` +
       `<td class="r num ${shareClass(vs)}">${pct(vs, 1)}</td><td class="r num">${fmt(bad)}</td><td class="r num dimt">${fmt(r.late || 0)}</td></tr>`;
   }).join("");
   $("dist-note").textContent = `${rows.length} 个区县 · ${viewLabel()}`;
 }
 
 function drawScenarios(rows) {
-  rows = rows.slice().sort((a, b) => b.total - a.total);
-  const max = Math.max(1, ...rows.map(r => r.total));
+  rows = rows.slice().sort((a, b) => (b.total + prov(b)) - (a.total + prov(a)));
+  const max = Math.max(1, ...rows.map(r => r.total + prov(r)));
   $("scenarios").innerHTML = rows.map(r => {
     const vs = validShare(r);
     return `<div class="srow" title="${esc(r.scenario)}"><div class="name"><span class="zh">${esc(shortScenario(r.name_zh))}</span><small>${esc(r.name_en)}</small></div>` +
-      `<div class="val num">${fmt(r.total)} <span class="${shareClass(vs)}">${pct(vs, 1)}</span></div>` +
-      `<div class="bar"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span></div></div>`;
+      `<div class="val num">${fmt(r.total)}${provNum(r)} <span class="${shareClass(vs)}">${pct(vs, 1)}</span></div>` +
+      `<div class="bar"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span>${provBar(r, max)}</div></div>`;
   }).join("");
   $("scen-note").textContent = `${rows.length} 个场景 scenarios`;
 }

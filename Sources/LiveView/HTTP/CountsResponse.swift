@@ -26,9 +26,14 @@ public struct CountsResponse: Codable, Sendable, Equatable {
         self.rows = rows
     }
 
+    /// End (ms since the epoch) of the newest open minute: the edge of the rows'
+    /// provisional parts (the newest event time, rounded up to its minute); absent when none.
+    public var provisionalEdgeMs: Int64?
+
     enum CodingKeys: String, CodingKey {
         case view, by
         case asOfMs = "as_of_ms"
+        case provisionalEdgeMs = "provisional_edge_ms"
         case rows
     }
 }
@@ -56,6 +61,10 @@ public struct CountsRow: Codable, Sendable, Equatable {
     public var late: UInt64
     /// Events per verdict (spec v1 §5).
     public var byVerdict: PerVerdict<UInt64>
+    /// Provisional counts: events in windows still open (spec §7), which may still grow and
+    /// are not in ``total``; absent when none. The counts topic and the store hold closed
+    /// windows only.
+    public var provisional: ProvisionalCounts?
 
     /// A row; ``total`` is computed from `byVerdict`.
     public init(
@@ -77,6 +86,25 @@ public struct CountsRow: Codable, Sendable, Equatable {
         case nameZh = "name_zh"
         case nameEn = "name_en"
         case total, late
+        case byVerdict = "by_verdict"
+        case provisional
+    }
+}
+
+/// The provisional part of a ``CountsRow``: `{"total":N,"by_verdict":{…}}`.
+public struct ProvisionalCounts: Codable, Sendable, Equatable {
+    /// Events in open windows: the sum of ``byVerdict``.
+    public var total: UInt64
+    /// Events in open windows per verdict.
+    public var byVerdict: PerVerdict<UInt64>
+
+    public init(byVerdict: PerVerdict<UInt64>) {
+        self.byVerdict = byVerdict
+        self.total = byVerdict.total
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case total
         case byVerdict = "by_verdict"
     }
 }

@@ -73,6 +73,10 @@ public final class LiveState: Sendable {
         public var views: [ViewCounts] = []
         /// End of the newest closed minute across partitions, ms since the epoch (`nil`: none closed yet).
         public var viewEdgeMs: Int64?
+        /// Counts of the panes still open (provisional, spec §7), summed over partitions.
+        public var provisional: ViewCounts?
+        /// End of the newest open minute across partitions, ms since the epoch.
+        public var provisionalEdgeMs: Int64?
         public var partitions: [LivePartition] = []
         public var totals = LiveTotals()
         /// Wall clock of this snapshot, ms since the epoch.
@@ -139,7 +143,8 @@ public final class LiveState: Sendable {
         }
     }
 
-    func publish(views: [ViewCounts], viewEdgeMs: Int64?, partitions: [LivePartition], totals: LiveTotals) {
+    func publish(views: [ViewCounts], viewEdgeMs: Int64?, provisional: ViewCounts? = nil, provisionalEdgeMs: Int64? = nil,
+                 partitions: [LivePartition], totals: LiveTotals) {
         let now = WallClock.nowMs()
         state.withLock { s in
             let dt = Double(now - s.rateBaseMs) / 1000
@@ -161,6 +166,8 @@ public final class LiveState: Sendable {
             s.sequence &+= 1
             s.views = views
             s.viewEdgeMs = viewEdgeMs
+            s.provisional = provisional
+            s.provisionalEdgeMs = provisionalEdgeMs
             s.partitions = partitions
         }
     }

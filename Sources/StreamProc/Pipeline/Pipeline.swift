@@ -395,7 +395,10 @@ public final class Pipeline: Service, Sendable {
 
         /// Closes what the watermark passed, waits until every output record is acknowledged,
         /// then commits `tps` to the store (one transaction each) and stores the Kafka offsets.
-        mutating func commit(_ tps: [TopicPartition]) async throws {
+        /// - Parameter handover: commit every partition of `tps` that processed anything, even
+        ///   without progress since the last commit (revocation, shutdown): the handover
+        ///   itself is then checked against the fencing epoch, so a zombie learns it lost them.
+        mutating func commit(_ tps: [TopicPartition], handover: Bool = false) async throws {
             let nowMs = WallClock.nowMs()
             let kafka = consumer.partitionOffsets()
             var messages: [KafkaProducerMessage] = []
@@ -420,7 +423,7 @@ public final class Pipeline: Service, Sendable {
             while !inFlight.isEmpty { try await awaitDelivery(inFlight.removeFirst()) }
             var commits: [PartitionCommit] = []
             for tp in tps {
-                guard let p = owned[tp], p.hasProgress, let c = p.makeCommit(names: names) else { continue }
+                guard let p = owned[tp], handover || p.hasProgress, let c = p.makeCommit(names: names) else { continue }
                 commits.append(c)
             }
             guard !commits.isEmpty else { return }
@@ -451,7 +454,7 @@ public final class Pipeline: Service, Sendable {
         /// Commits `tps` and forgets them (revocation, shutdown). Their open panes stay
         /// open in the store for the next owner.
         mutating func release(_ tps: [TopicPartition], why: String) async throws {
-            try await commit(tps)
+            try await commit(tps, handover: true)
             for tp in tps { owned[tp] = nil }
             if !tps.isEmpty { pipeline.logger.info("partitions released", metadata: ["partitions": "\(tps)", "why": "\(why)"]) }
             publish(force: true)
@@ -470,6 +473,8 @@ public final class Pipeline: Service, Sendable {
                                                             districtCount: windowConfig.districtCount),
                                      count: RollingView.allCases.count)
             var edge: Int64?
+            var open = ViewCounts(scenarioCount: windowConfig.scenarioCount, districtCount: windowConfig.districtCount)
+            var openEdge: Int64?
             for (tp, p) in owned {
                 let s = p.state
                 // Lag from what this instance processed (or restored) and the broker's log end.
@@ -480,6 +485,8 @@ public final class Pipeline: Service, Sendable {
                                                 watermarkMs: s.windows.watermarkMs, events: s.events))
                 for v in RollingView.allCases { views[v.rawValue].add(s.windows.view(v)) }
                 if let e = s.windows.viewEdgeMs { edge = max(edge ?? e, e) }
+                open.add(s.windows.openCounts())
+                if let e = s.windows.openEdgeMs { openEdge = max(openEdge ?? e, e) }
                 if let m = pipeline.metrics {
                     m.setPartition(topic: tp.topic, partition: tp.partition, lag: lag,
                                    committedOffset: p.committedOffset, watermarkMs: s.windows.watermarkMs)
@@ -487,7 +494,8 @@ public final class Pipeline: Service, Sendable {
             }
             partitions.sort { ($0.topic, $0.partition) < ($1.topic, $1.partition) }
             pipeline.live.setKafkaState(brokers: consumer.brokerState)
-            pipeline.live.publish(views: views, viewEdgeMs: edge, partitions: partitions, totals: totals)
+            pipeline.live.publish(views: views, viewEdgeMs: edge, provisional: open, provisionalEdgeMs: openEdge,
+                                  partitions: partitions, totals: totals)
             if let m = pipeline.metrics {
                 m.setEventsPerSecond(pipeline.live.snapshot.eventsPerSecondHistory.last ?? 0)
             }

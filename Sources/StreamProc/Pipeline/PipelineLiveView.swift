@@ -24,34 +24,52 @@ public struct PipelineLiveView: LiveViewSource {
         let counts = s.views.indices.contains(index) ? s.views[index]
             : ViewCounts(scenarioCount: reference.scenarios.count, districtCount: reference.districts.count)
         var rows: [CountsRow] = []
-        func perVerdict(_ sc: Range<Int>, _ di: Range<Int>) -> PerVerdict<UInt64> {
+        func perVerdict(_ sc: Range<Int>, _ di: Range<Int>, in c: ViewCounts? = nil) -> PerVerdict<UInt64> {
+            let c = c ?? counts
             var p = PerVerdict<UInt64>()
             for s in sc { for d in di { for v in Verdict.allCases {
-                p[v] += UInt64(counts.count(scenario: s, district: d, verdict: v))
+                p[v] += UInt64(c.count(scenario: s, district: d, verdict: v))
             } } }
             return p
+        }
+        // Live means live: open panes as a separate, provisional part of each row (spec §7).
+        func provisional(_ sc: Range<Int>, _ di: Range<Int>) -> ProvisionalCounts? {
+            guard let open = s.provisional else { return nil }
+            let p = perVerdict(sc, di, in: open)
+            return p.total > 0 ? ProvisionalCounts(byVerdict: p) : nil
         }
         let allS = 0..<counts.scenarioCount, allD = 0..<counts.districtCount
         switch by {
         case .scenario:
             for (i, sc) in reference.scenarios.enumerated() {
-                rows.append(CountsRow(scenario: sc.id, nameZh: sc.nameZh, nameEn: sc.nameEn,
-                                      byVerdict: perVerdict(i..<i + 1, allD)))
+                var row = CountsRow(scenario: sc.id, nameZh: sc.nameZh, nameEn: sc.nameEn,
+                                    byVerdict: perVerdict(i..<i + 1, allD))
+                row.provisional = provisional(i..<i + 1, allD)
+                rows.append(row)
             }
         case .district:
             for (i, d) in reference.districts.enumerated() {
-                rows.append(CountsRow(district: d.code, nameZh: d.nameZh, nameEn: d.nameEn,
-                                      byVerdict: perVerdict(allS, i..<i + 1)))
+                var row = CountsRow(district: d.code, nameZh: d.nameZh, nameEn: d.nameEn,
+                                    byVerdict: perVerdict(allS, i..<i + 1))
+                row.provisional = provisional(allS, i..<i + 1)
+                rows.append(row)
             }
         case .cell:
             for (i, sc) in reference.scenarios.enumerated() {
                 for (j, d) in reference.districts.enumerated() {
                     let p = perVerdict(i..<i + 1, j..<j + 1)
-                    if p.total > 0 { rows.append(CountsRow(scenario: sc.id, district: d.code, byVerdict: p)) }
+                    let open = provisional(i..<i + 1, j..<j + 1)
+                    if p.total > 0 || open != nil {
+                        var row = CountsRow(scenario: sc.id, district: d.code, byVerdict: p)
+                        row.provisional = open
+                        rows.append(row)
+                    }
                 }
             }
         }
-        return CountsResponse(view: view, by: by, asOfMs: s.viewEdgeMs ?? 0, rows: rows)
+        var response = CountsResponse(view: view, by: by, asOfMs: s.viewEdgeMs ?? 0, rows: rows)
+        response.provisionalEdgeMs = s.provisionalEdgeMs
+        return response
     }
 
     public func status() async -> StatusResponse {
