@@ -100,53 +100,14 @@ public final class KafkaConsumer: Sendable {
     /// Position and watermarks of every assigned partition whose watermarks are known, from
     /// librdkafka's cache (`rd_kafka_position`, `rd_kafka_get_watermark_offsets`, refreshed by
     /// fetch responses). Thread-safe; cheap (no network call).
-    public func partitionOffsets() -> [TopicPartition: PartitionOffsets] {
-        core.handle.withLock { h -> [TopicPartition: PartitionOffsets] in
-            guard let rk = h?.rk else { return [:] }
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
-            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            rd_kafka_position(rk, list)
-            var result: [TopicPartition: PartitionOffsets] = [:]
-            for i in 0..<Int(list.pointee.cnt) {
-                let e = list.pointee.elems[i]
-                var low: Int64 = -1
-                var high: Int64 = -1
-                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                      high >= 0 else { continue }
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] =
-                    PartitionOffsets(position: e.offset >= 0 ? e.offset : nil, low: low, high: high)
-            }
-            return result
-        }
-    }
+    public func partitionOffsets() -> [TopicPartition: PartitionOffsets] { core.partitionOffsets() }
 
     /// Consumer lag per assigned partition: high watermark minus current position, in
     /// records. Uses librdkafka's cached watermarks (`rd_kafka_get_watermark_offsets`,
     /// refreshed by fetch responses; no network call) and `rd_kafka_position` (the next
     /// offset the poll thread will take, so records buffered in `events` are not counted
     /// as lag). Partitions without a known position or watermark are left out.
-    public func lag() -> [TopicPartition: Int64] {
-        core.handle.withLock { h -> [TopicPartition: Int64] in
-            guard let rk = h?.rk else { return [:] }
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
-            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            rd_kafka_position(rk, list)
-            var result: [TopicPartition: Int64] = [:]
-            for i in 0..<Int(list.pointee.cnt) {
-                let e = list.pointee.elems[i]
-                var low: Int64 = -1
-                var high: Int64 = -1
-                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                      high >= 0 else { continue }
-                let position = e.offset >= 0 ? e.offset : low
-                guard position >= 0 else { continue }
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = max(0, high - position)
-            }
-            return result
-        }
-    }
+    public func lag() -> [TopicPartition: Int64] { core.lag() }
 
     /// Stops fetching, commits the stored offsets, leaves the group
     /// (`rd_kafka_consumer_close`) and destroys the handle; `events` then ends after the

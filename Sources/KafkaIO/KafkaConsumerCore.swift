@@ -372,3 +372,50 @@ private let kafkaRebalanceCallback: @convention(c) (
     let core = Unmanaged<KafkaHandleContext>.fromOpaque(opaque).takeUnretainedValue()
     (core as? KafkaConsumerCore)?.handleRebalance(err, partitions)
 }
+
+extension KafkaConsumerCore {
+    /// See ``KafkaConsumer/lag()``. Any thread (guarded by `handle`).
+    func lag() -> [TopicPartition: Int64] {
+        handle.withLock { h -> [TopicPartition: Int64] in
+            guard let rk = h?.rk else { return [:] }
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_position(rk, list)
+            var result: [TopicPartition: Int64] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                var low: Int64 = -1
+                var high: Int64 = -1
+                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                      high >= 0 else { continue }
+                let position = e.offset >= 0 ? e.offset : low
+                guard position >= 0 else { continue }
+                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = max(0, high - position)
+            }
+            return result
+        }
+    }
+
+    /// See ``KafkaConsumer/partitionOffsets()``. Any thread (guarded by `handle`).
+    func partitionOffsets() -> [TopicPartition: KafkaConsumer.PartitionOffsets] {
+        handle.withLock { h -> [TopicPartition: KafkaConsumer.PartitionOffsets] in
+            guard let rk = h?.rk else { return [:] }
+            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_position(rk, list)
+            var result: [TopicPartition: KafkaConsumer.PartitionOffsets] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                var low: Int64 = -1
+                var high: Int64 = -1
+                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
+                      high >= 0 else { continue }
+                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] =
+                    KafkaConsumer.PartitionOffsets(position: e.offset >= 0 ? e.offset : nil, low: low, high: high)
+            }
+            return result
+        }
+    }
+}
