@@ -10,6 +10,53 @@ import Synchronization
 /// message sets are dropped), so long runs must consume while producing; no CreateTopics
 /// admin API (use `createTopic`); topics produced to without creation are auto-created.
 public final class EmbeddedKafkaCluster: Sendable {
+    private let core: MockClusterCore
+    /// `bootstrap.servers` of the cluster (comma-separated `127.0.0.1:port`).
+    public var bootstrapServers: String { core.bootstrapServers }
+    /// Number of brokers; their ids are 1...brokerCount.
+    public var brokerCount: Int { core.brokerCount }
+
+    /// Starts `brokers` mock brokers and creates `topics` (name → partition count).
+    /// Throws `KafkaError` if librdkafka cannot create the cluster or a topic.
+    public init(brokers: Int = 1, topics: [String: Int] = [:],
+                logger: Logger = Logger(label: "streamproc.kafka.mock")) throws {
+        core = try MockClusterCore(brokers: brokers, topics: topics, logger: logger)
+    }
+
+    /// Creates `name` with `partitions` partitions (replication factor capped at the
+    /// broker count). Throws `KafkaError`.
+    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
+        try core.createTopic(name, partitions: partitions, replicationFactor: replicationFactor)
+    }
+
+    /// Disconnects broker `id` (1-based; -1 = all) and refuses new connections; leadership
+    /// does not move. Throws `KafkaError`.
+    public func setBrokerDown(_ id: Int32) throws { try core.setBrokerDown(id) }
+
+    /// Lets broker `id` (-1 = all) accept connections again. Throws `KafkaError`.
+    public func setBrokerUp(_ id: Int32) throws { try core.setBrokerUp(id) }
+
+    /// Delays every response of broker `broker` (-1 = all) by `ms` milliseconds.
+    public func setRTT(broker: Int32, ms: Int) throws { try core.setRTT(broker: broker, ms: ms) }
+
+    /// Makes the next `errors.count` requests with Kafka protocol `apiKey` (e.g. 0 Produce,
+    /// 1 Fetch, 8 OffsetCommit) fail with these error codes (raw `rd_kafka_resp_err_t`;
+    /// `-195` `_TRANSPORT` disconnects the client).
+    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) { core.pushRequestErrors(apiKey: apiKey, errors: errors) }
+
+    /// Sets partition `partition` of `topic` to be led by broker `leader`. Throws `KafkaError`.
+    public func setPartitionLeader(topic: String, partition: Int32, leader: Int32) throws {
+        try core.setPartitionLeader(topic: topic, partition: partition, leader: leader)
+    }
+
+    /// Shuts the brokers down and frees the cluster. Idempotent; clients still connected
+    /// see disconnects.
+    public func stop() { core.stop() }
+}
+
+/// The librdkafka side of ``EmbeddedKafkaCluster``: the mock cluster's handles and every
+/// `rd_kafka_mock_*` call. Thread-safe (handles behind a `Mutex`).
+final class MockClusterCore: Sendable {
     struct Handles: @unchecked Sendable {
         let rk: OpaquePointer
         let mcluster: OpaquePointer
@@ -18,13 +65,13 @@ public final class EmbeddedKafkaCluster: Sendable {
     private let handles: Mutex<Handles?>
     private let context: KafkaHandleContext
     /// `bootstrap.servers` of the cluster (comma-separated `127.0.0.1:port`).
-    public let bootstrapServers: String
+    let bootstrapServers: String
     /// Number of brokers; their ids are 1...brokerCount.
-    public let brokerCount: Int
+    let brokerCount: Int
 
     /// Starts `brokers` mock brokers and creates `topics` (name → partition count).
     /// Throws `KafkaError` if librdkafka cannot create the cluster or a topic.
-    public init(brokers: Int = 1, topics: [String: Int] = [:],
+    init(brokers: Int = 1, topics: [String: Int] = [:],
                 logger: Logger = Logger(label: "streamproc.kafka.mock")) throws {
         context = KafkaHandleContext(logger: logger)
         brokerCount = max(1, brokers)
@@ -55,31 +102,31 @@ public final class EmbeddedKafkaCluster: Sendable {
 
     /// Creates `name` with `partitions` partitions (replication factor capped at the
     /// broker count). Throws `KafkaError`.
-    public func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
+    func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws {
         let rf = Int32(min(max(1, replicationFactor), brokerCount))
         try withCluster { rd_kafka_mock_topic_create($0, name, Int32(partitions), rf) }
     }
 
     /// Disconnects broker `id` (1-based; -1 = all) and refuses new connections; leadership
     /// does not move. Throws `KafkaError`.
-    public func setBrokerDown(_ id: Int32) throws {
+    func setBrokerDown(_ id: Int32) throws {
         try withCluster { rd_kafka_mock_broker_set_down($0, id) }
     }
 
     /// Lets broker `id` (-1 = all) accept connections again. Throws `KafkaError`.
-    public func setBrokerUp(_ id: Int32) throws {
+    func setBrokerUp(_ id: Int32) throws {
         try withCluster { rd_kafka_mock_broker_set_up($0, id) }
     }
 
     /// Delays every response of broker `broker` (-1 = all) by `ms` milliseconds.
-    public func setRTT(broker: Int32, ms: Int) throws {
+    func setRTT(broker: Int32, ms: Int) throws {
         try withCluster { rd_kafka_mock_broker_set_rtt($0, broker, Int32(ms)) }
     }
 
     /// Makes the next `errors.count` requests with Kafka protocol `apiKey` (e.g. 0 Produce,
     /// 1 Fetch, 8 OffsetCommit) fail with these error codes (raw `rd_kafka_resp_err_t`;
     /// `-195` `_TRANSPORT` disconnects the client).
-    public func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
+    func pushRequestErrors(apiKey: Int16, errors: [Int32]) {
         let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0) }
         handles.withLock { h in
             guard let h else { return }
@@ -90,13 +137,13 @@ public final class EmbeddedKafkaCluster: Sendable {
     }
 
     /// Sets partition `partition` of `topic` to be led by broker `leader`. Throws `KafkaError`.
-    public func setPartitionLeader(topic: String, partition: Int32, leader: Int32) throws {
+    func setPartitionLeader(topic: String, partition: Int32, leader: Int32) throws {
         try withCluster { rd_kafka_mock_partition_set_leader($0, topic, partition, leader) }
     }
 
     /// Shuts the brokers down and frees the cluster. Idempotent; clients still connected
     /// see disconnects.
-    public func stop() {
+    func stop() {
         let h = handles.withLock { h -> Handles? in
             let old = h
             h = nil
