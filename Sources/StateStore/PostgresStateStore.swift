@@ -203,18 +203,19 @@ public final class PostgresStateStore: StateStore {
     }
 
     public func commit(_ batch: [PartitionCommit]) async throws -> [PartitionCommitOutcome] {
-        if batch.count == 1 { return [try await commitOne(batch[0])] }
-        let results = await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
-            for (i, c) in batch.enumerated() {
-                group.addTask {
-                    do { return (i, .success(try await self.commitOne(c))) } catch { return (i, .failure(error)) }
-                }
+        // One transaction per partition, in order; every partition is tried even when one
+        // fails, and the first failure is thrown afterwards (retrying the batch is safe:
+        // applied partitions answer `.alreadyCommitted`).
+        var outcomes: [PartitionCommitOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        var firstError: (any Error)?
+        for c in batch {
+            do { outcomes.append(try await commitOne(c)) } catch {
+                if firstError == nil { firstError = error }
             }
-            var results = [Result<PartitionCommitOutcome, any Error>?](repeating: nil, count: batch.count)
-            for await (i, r) in group { results[i] = r }
-            return results
         }
-        return try results.map { try $0!.get() }
+        if let firstError { throw firstError }
+        return outcomes
     }
 
     /// One partition's transaction; see ``StateStore`` for the fencing argument.

@@ -46,7 +46,7 @@ public struct VerdictEngine: Sendable {
         let decoded = decoder.decode(value, nowMs: nowMs)
         let t1 = JudgeTiming.now()
         timing.decodeNs &+= t1 &- t0
-        let j = judge(decoded)
+        let j = judge(decoded, nowMs: nowMs)
         let verify = JudgeTiming.now() &- t1
         timing.verifyNs &+= verify
         if timing.events & 63 == 0 { timing.verifySamples.append(verify) }
@@ -55,7 +55,7 @@ public struct VerdictEngine: Sendable {
     }
 
     /// Rules 1 (signature form) to 6 for a decoded value.
-    private func judge(_ decoded: DecodeResult) -> Judgement {
+    private func judge(_ decoded: DecodeResult, nowMs: Int64) -> Judgement {
         let event: ScanEvent
         switch decoded {
         case .malformed(let reason, let attribution):
@@ -90,8 +90,12 @@ public struct VerdictEngine: Sendable {
         } else {
             verdict = .valid
         }
-        // Spec §7: a verified event moves time no further than its signed expiry plus the skew.
-        let bounded = min(event.scannedAtMs, claims.expiresAt &* 1000 &+ policy.clockSkewMs)
+        // Spec §7: a verified event moves time no further than its signed expiry plus the skew;
+        // and (stricter than §7) no further than the processor's clock plus the skew, so a
+        // fresh genuine code replayed with a future scanned_at cannot put the watermark ahead
+        // of the wall clock.
+        let bounded = min(event.scannedAtMs, claims.expiresAt &* 1000 &+ policy.clockSkewMs,
+                          nowMs &+ policy.clockSkewMs)
         return Judgement(verdict: verdict, reason: nil, attribution: attribution, eventID: event.eventID,
                          boundedTimeMs: bounded)
     }

@@ -23,7 +23,9 @@ struct OutputRecords: Sendable {
     /// One rejected-topic record: the original key and value bytes, with headers
     /// `verdict`, `reason` (malformed reason, `late`, or the verdict's name),
     /// `source.topic`, `source.partition`, `source.offset`, and `late: true` for a late
-    /// record whose own reason is kept (spec §7); then the input record's own headers. A
+    /// record whose own reason is kept (spec §7); then the input record's own headers (when
+    /// they take more than a quarter of ``maxMessageBytes`` they are dropped and
+    /// `headers.dropped`/`headers.original.size` say so). A
     /// null value stays null (header `value.null: true`); a copy too large for
     /// ``maxMessageBytes`` keeps the first ``truncatedValueBytes`` of the value, with headers
     /// `truncated: true`, `original.size` (bytes) and `original.sha256` (hex, whole value).
@@ -38,8 +40,16 @@ struct OutputRecords: Sendable {
             KafkaHeader(name: "source.offset", value: Array(String(record.offset).utf8)),
         ]
         if late { headers.append(KafkaHeader(name: "late", value: Array("true".utf8))) }
-        // The input's own headers are kept, after ours (binary values as they are).
-        for h in record.headers { headers.append(KafkaHeader(name: h.name, value: h.value.map(Array.init))) }
+        // The input's own headers are kept, after ours (binary values as they are), unless
+        // they alone would crowd the copy past the size limit (a poison pill otherwise):
+        // then a header says how many were dropped.
+        let inputHeaderBytes = record.headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) + 16 }
+        if inputHeaderBytes <= maxMessageBytes / 4 {
+            for h in record.headers { headers.append(KafkaHeader(name: h.name, value: h.value.map(Array.init))) }
+        } else {
+            headers.append(KafkaHeader(name: "headers.dropped", value: Array(String(record.headers.count).utf8)))
+            headers.append(KafkaHeader(name: "headers.original.size", value: Array(String(inputHeaderBytes).utf8)))
+        }
         var message = KafkaProducerMessage(topic: rejectedTopic, key: record.key.map(Array.init), value: [], headers: headers)
         if record.isNullValue {
             // A null value stays null, and says so.
