@@ -374,26 +374,12 @@ private let kafkaRebalanceCallback: @convention(c) (
 }
 
 extension KafkaConsumerCore {
-    /// See ``KafkaConsumer/lag()``. Any thread (guarded by `handle`).
+    /// See ``KafkaConsumer/lag()``: the log end minus the position (the log start before the
+    /// first record), from ``partitionOffsets()``. Any thread.
     func lag() -> [TopicPartition: Int64] {
-        handle.withLock { h -> [TopicPartition: Int64] in
-            guard let rk = h?.rk else { return [:] }
-            var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
-            guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            rd_kafka_position(rk, list)
-            var result: [TopicPartition: Int64] = [:]
-            for i in 0..<Int(list.pointee.cnt) {
-                let e = list.pointee.elems[i]
-                var low: Int64 = -1
-                var high: Int64 = -1
-                guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
-                      high >= 0 else { continue }
-                let position = e.offset >= 0 ? e.offset : low
-                guard position >= 0 else { continue }
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] = max(0, high - position)
-            }
-            return result
+        partitionOffsets().compactMapValues { o in
+            let position = o.position ?? o.low
+            return position >= 0 ? max(0, o.high - position) : nil
         }
     }
 

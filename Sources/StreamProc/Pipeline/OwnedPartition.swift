@@ -66,11 +66,10 @@ final class OwnedPartition {
         }
         // The journal may name an id twice (added, then re-timed): its last entry wins.
         var latest: [DuplicateEntry] = []
-        var index: [UInt64: [(lo: UInt64, at: Int)]] = [:]
+        var index: [SIMD2<UInt64>: Int] = [:]
         for e in state.duplicates.drainNewEntries() {
-            if let i = index[e.hi]?.first(where: { $0.lo == e.lo })?.at { latest[i] = e; continue }
-            index[e.hi, default: []].append((e.lo, latest.count))
-            latest.append(e)
+            let id = SIMD2(e.hi, e.lo)
+            if let i = index[id] { latest[i] = e } else { index[id] = latest.count; latest.append(e) }
         }
         let ids = latest.map { StoredDuplicateID(hi: $0.hi, lo: $0.lo, scannedAtMs: $0.scannedAtMs) }
         return PartitionCommit(
