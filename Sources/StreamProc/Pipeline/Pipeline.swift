@@ -408,10 +408,11 @@ public final class Pipeline: Service, Sendable {
                 // (librdkafka's position is past the cached log end, so the cache is not older
                 // than this assignment's fetching, and we processed up to it).
                 // The cached log end is fresh once this assignment consumed a record (position
-                // set) or a few fetch cycles passed since the assignment (a partition restored
-                // at its end consumes nothing, but its fetches refresh the log end).
+                // set) or many fetch cycles passed since the assignment (a partition restored at
+                // its end consumes nothing, but its fetches refresh the log end; 10 s leaves room
+                // for a slow first fetch after a rebalance, when the cache may still be older).
                 let caughtUp = kafka[tp].map { o in
-                    let fresh = o.position.map { $0 >= o.high } ?? (nowMs - p.assignedAtMs >= 3_000)
+                    let fresh = o.position.map { $0 >= o.high } ?? (nowMs - p.assignedAtMs >= 10_000)
                     guard fresh else { return false }
                     return p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
                 } ?? false
