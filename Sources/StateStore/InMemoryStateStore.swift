@@ -50,6 +50,9 @@ public actor InMemoryStateStore: StateStore {
         storedSchemaVersion = Schema.currentVersion
     }
 
+    /// Always answers: the store is this process's memory.
+    public func ping() {}
+
     private func requireSchema() throws {
         guard storedSchemaVersion != nil else { throw StoreError.notMigrated }
     }

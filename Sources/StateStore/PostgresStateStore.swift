@@ -203,19 +203,29 @@ public final class PostgresStateStore: StateStore {
     }
 
     public func commit(_ batch: [PartitionCommit]) async throws -> [PartitionCommitOutcome] {
-        // One transaction per partition, in order; every partition is tried even when one
-        // fails, and the first failure is thrown afterwards (retrying the batch is safe:
-        // applied partitions answer `.alreadyCommitted`).
-        var outcomes: [PartitionCommitOutcome] = []
-        outcomes.reserveCapacity(batch.count)
-        var firstError: (any Error)?
-        for c in batch {
-            do { outcomes.append(try await commitOne(c)) } catch {
-                if firstError == nil { firstError = error }
+        // One transaction per partition, concurrently on pooled connections (partitions are
+        // independent rows; one partition's commits are sequential because the caller awaits
+        // each batch). Every partition is tried even when one fails, and the first failure in
+        // batch order is thrown afterwards (retrying the batch is safe: applied partitions
+        // answer `.alreadyCommitted`).
+        if batch.count == 1 { return [try await commitOne(batch[0])] }
+        var results = [Result<PartitionCommitOutcome, any Error>?](repeating: nil, count: batch.count)
+        await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
+            for (i, c) in batch.enumerated() {
+                group.addTask {
+                    do { return (i, .success(try await self.commitOne(c))) } catch { return (i, .failure(error)) }
+                }
             }
+            for await (i, r) in group { results[i] = r }
         }
-        if let firstError { throw firstError }
-        return outcomes
+        return try results.map { try $0!.get() }
+    }
+
+    public func ping() async throws {
+        _ = try await guarded { conn, logger in
+            for try await one in try await conn.query("SELECT 1", logger: logger).decode(Int32.self) { return one }
+            return Int32(0)
+        }
     }
 
     /// One partition's transaction; see ``StateStore`` for the fencing argument.

@@ -56,4 +56,9 @@ public protocol StateStore: Sendable {
     ///   all others finished; some may have been applied — retrying the same batch is safe (the
     ///   applied ones report ``PartitionCommitOutcome/alreadyCommitted(sequence:)``).
     func commit(_ batch: [PartitionCommit]) async throws -> [PartitionCommitOutcome]
+
+    /// A health probe (PostgreSQL: `SELECT 1` on a pooled connection) for when there is nothing
+    /// to commit, so that an outage is seen, reported and waited out even while idle.
+    /// - Throws: ``StoreError/unavailable(_:)`` when the store does not answer.
+    func ping() async throws
 }

@@ -9,8 +9,11 @@ import Aggregates
 ///  "verdict_per_second":{"malformed":0.2,…,"valid":790.1},
 ///  "events_per_second_history":[790.2,801.0,…],
 ///  "partitions":[{"topic":"ykm.scans","partition":0,"committed_offset":41,"position":42,
-///                 "lag":3,"watermark_ms":1764400000000}]}
+///                 "lag":3,"watermark_ms":1764400000000}],
+///  "brokers":{"reachable":true,"since_ms":1764400000000},
+///  "store":{"available":false,"problem":"the state store did not answer within 10 seconds"}}
 /// ```
+/// `brokers` and `store` are omitted by sources that have none (the HTTP demo source).
 public struct StatusResponse: Codable, Sendable, Equatable {
     /// When the processor started, milliseconds since the Unix epoch (wall clock).
     public var startedAtMs: Int64
@@ -35,6 +38,10 @@ public struct StatusResponse: Codable, Sendable, Equatable {
     public var eventsPerSecondHistory: [Double]
     /// One entry per assigned input partition.
     public var partitions: [PartitionStatus]
+    /// What the Kafka client knows of its brokers (issue 12), or `nil`.
+    public var brokers: BrokerStatus?
+    /// Whether the state store answers (issue 10), or `nil` without a store.
+    public var store: StoreStatus?
 
     public init(
         startedAtMs: Int64, nowMs: Int64, eventsTotal: UInt64, lateTotal: UInt64,
@@ -66,7 +73,41 @@ public struct StatusResponse: Codable, Sendable, Equatable {
         case verdictTotals = "verdict_totals"
         case verdictPerSecond = "verdict_per_second"
         case eventsPerSecondHistory = "events_per_second_history"
-        case partitions
+        case partitions, brokers, store
+    }
+}
+
+/// The Kafka brokers as the processor's client sees them, in ``StatusResponse/brokers``.
+public struct BrokerStatus: Codable, Sendable, Equatable {
+    /// `true` when a broker is up, `false` when none is, `nil` (omitted) before the client knew.
+    public var reachable: Bool?
+    /// Why they are unreachable (librdkafka's words), omitted when reachable.
+    public var reason: String?
+    /// Since when `reachable` has its value, ms since the Unix epoch; omitted before the first change.
+    public var sinceMs: Int64?
+
+    public init(reachable: Bool?, reason: String? = nil, sinceMs: Int64? = nil) {
+        self.reachable = reachable
+        self.reason = reason
+        self.sinceMs = sinceMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reachable, reason
+        case sinceMs = "since_ms"
+    }
+}
+
+/// The state store as the processor sees it, in ``StatusResponse/store``.
+public struct StoreStatus: Codable, Sendable, Equatable {
+    /// Whether the store answered its last call (commit, restore or health probe).
+    public var available: Bool
+    /// The last error while unavailable; omitted while available.
+    public var problem: String?
+
+    public init(available: Bool, problem: String? = nil) {
+        self.available = available
+        self.problem = problem
     }
 }
 

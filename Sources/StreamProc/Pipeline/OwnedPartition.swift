@@ -18,9 +18,9 @@ final class OwnedPartition {
     var sequence: Int64
     /// The offset of the last commit (the restored start offset before the first), −1 if none.
     var committedOffset: Int64
-    /// Lifetime unattributed counts per reason at the last commit (the store adds the deltas).
+    /// Lifetime unattributed counts per reason handed to the last commit (the store adds the deltas).
     var committedUnattributed: [UInt64]
-    /// On-time panes closed since the last commit (`counts_1m`, `counts_1h`).
+    /// On-time panes closed since the last commit was made (`counts_1m`, `counts_1h`).
     var closedSinceCommit: [ClosedPane] = []
     /// Late corrections since the last commit (the `late` columns).
     var lateSinceCommit: [ClosedPane] = []
@@ -55,7 +55,10 @@ final class OwnedPartition {
     }
 
     /// The commit of everything since the last one (``StateStore/commit(_:)``); `nil` when
-    /// nothing was processed yet (no offset to store).
+    /// nothing was processed yet (no offset to store). Takes what it writes: the closed
+    /// panes, late corrections, unattributed increments and new duplicate ids are handed to
+    /// the commit and not written again (a commit that fails permanently stops the pipeline;
+    /// a fenced one drops the partition).
     func makeCommit(names: StoreNames) -> PartitionCommit? {
         guard state.nextOffset >= 0 else { return nil }
         var unattributed: [String: Int64] = [:]
@@ -72,7 +75,7 @@ final class OwnedPartition {
             if let i = index[id] { latest[i] = e } else { index[id] = latest.count; latest.append(e) }
         }
         let ids = latest.map { StoredDuplicateID(hi: $0.hi, lo: $0.lo, scannedAtMs: $0.scannedAtMs) }
-        return PartitionCommit(
+        let commit = PartitionCommit(
             topic: topicPartition.topic, partition: topicPartition.partition, epoch: epoch,
             expectedSequence: sequence, nextOffset: state.nextOffset,
             openState: OpenStateEnvelope.encode(windows: state.windows.openStateSnapshot(),
@@ -82,15 +85,17 @@ final class OwnedPartition {
             unattributedIncrements: unattributed,
             newDuplicateIDs: ids,
             pruneDuplicatesBeforeMs: state.duplicates.evictionCutoffMs)
-    }
-
-    /// The commit was applied: forget what it wrote.
-    func committed(_ commit: PartitionCommit, sequence: Int64) {
-        self.sequence = sequence
-        committedOffset = commit.nextOffset
         closedSinceCommit.removeAll()
         lateSinceCommit.removeAll()
         committedUnattributed = MalformedReason.allCases.map { state.windows.unattributedCount($0) }
+        return commit
+    }
+
+    /// The store applied `commit` (possibly while the loop went on processing): its offset
+    /// is now the committed one.
+    func committed(_ commit: PartitionCommit, sequence: Int64) {
+        self.sequence = sequence
+        committedOffset = commit.nextOffset
     }
 }
 

@@ -26,7 +26,9 @@ import Synchronization
 /// transaction per partition with progress writes the closed panes, late and unattributed
 /// increments, the new duplicate-filter ids, the open state and the next offset — only if
 /// the epoch is still ours (a fenced partition is dropped). Kafka offsets are committed
-/// afterwards for lag tools only. A crash replays from the stored offset with the stored
+/// afterwards for lag tools only. The acknowledgements and transactions of one commit run
+/// beside the loop, which goes on processing and waits for them at the next interval (one
+/// commit in flight; a store outage stops the loop within one interval). A crash replays from the stored offset with the stored
 /// state: the store's counts are exact; the topics are at-least-once with deterministic
 /// keys (effectively-once by key). A revocation commits and lets go; the next owner
 /// continues the same open panes.
@@ -132,6 +134,8 @@ public final class Pipeline: Service, Sendable {
             }
         } catch {
             failure = error
+            loop.pending?.task.cancel()
+            try? await loop.finishCommit()
             let stoppedAt = loop.owned.values.map { "\($0.topicPartition)@\($0.committedOffset)" }.sorted()
             logger.error("pipeline failed; nothing after the committed offsets is counted", metadata: [
                 "error": "\(error)", "committed_offsets": "\(stoppedAt)",
@@ -165,13 +169,15 @@ public final class Pipeline: Service, Sendable {
         var owned: [TopicPartition: OwnedPartition] = [:]
         /// Partitions another instance claimed (fenced): their records are skipped until reassigned.
         var fenced: Set<TopicPartition> = []
-        /// Deliveries of output records not yet awaited.
+        /// Deliveries of output records not yet awaited (or handed to a commit).
         var inFlight: [Task<Void, any Error>] = []
+        /// The commit running beside the loop, at most one.
+        var pending: PendingCommit?
         var lastPublishNs: UInt64 = 0
         var totals = LiveTotals()
         /// Batches whose delivery may be outstanding before the loop waits.
         let maxInFlight = 4
-        var store: StoreAccess
+        let store: StoreAccess
         /// Whether the store outlives this process (PostgreSQL), not ``InMemoryStateStore``.
         let durableStore: Bool
 
@@ -193,6 +199,7 @@ public final class Pipeline: Service, Sendable {
         /// Claims and restores every assigned partition, then lets the consumer start them
         /// at their stored offsets (partitions the store never saw start at Kafka's committed offset).
         mutating func assign(_ assignment: PartitionAssignment) async throws {
+            try await finishCommit()
             var offsets: [TopicPartition: Int64] = [:]
             for tp in assignment.partitions {
                 let t0 = DispatchTime.now().uptimeNanoseconds
@@ -352,13 +359,22 @@ public final class Pipeline: Service, Sendable {
 
         /// Hands output records to the producer; waits for the oldest delivery when too many are outstanding.
         mutating func submit(_ messages: [KafkaProducerMessage]) async throws {
+            enqueue(messages)
+            while inFlight.count > maxInFlight {
+                let first = inFlight.removeFirst()
+                try await awaitDelivery(first)
+            }
+        }
+
+        /// Hands output records to the producer without waiting; their delivery joins ``inFlight``.
+        /// A record the broker or client refuses (too large, invalid) is logged, counted and
+        /// skipped; it never stops its partition (issue 12).
+        mutating func enqueue(_ messages: [KafkaProducerMessage]) {
             guard !messages.isEmpty else { return }
             let producer = self.producer
             let logger = pipeline.logger
             let metrics = pipeline.metrics
             inFlight.append(Task {
-                // A record the broker or client refuses (too large, invalid) is skipped and
-                // counted; it never stops its partition.
                 try await producer.sendBatch(messages) { index, error in
                     var meta: Logger.Metadata = ["error": "\(error)"]
                     if let i = index {
@@ -372,10 +388,6 @@ public final class Pipeline: Service, Sendable {
                     metrics?.outputRecordsRefused.increment()
                 }
             })
-            while inFlight.count > maxInFlight {
-                let first = inFlight.removeFirst()
-                try await awaitDelivery(first)
-            }
         }
 
         mutating func awaitDelivery(_ task: Task<Void, any Error>) async throws {
@@ -386,19 +398,38 @@ public final class Pipeline: Service, Sendable {
 
         // MARK: commits
 
-        /// Once per commit interval: idle partitions' watermarks follow the wall clock, closed
-        /// panes go out, and every partition with progress commits.
+        /// A commit running beside the loop (``startCommit(_:handover:)``): it waits for the
+        /// output records submitted up to its snapshot, then writes the snapshot to the store.
+        struct PendingCommit {
+            let commits: [PartitionCommit]
+            let task: Task<[PartitionCommitOutcome], any Error>
+        }
+
+        /// Once per commit interval: the previous commit must have finished (so a store outage
+        /// stops the loop after at most one more interval: bounded memory, no fetching past
+        /// it); then the next one starts and the loop goes on processing while it runs.
         mutating func tick() async throws {
-            try await commit(Array(owned.keys))
+            try await finishCommit()
+            startCommit(Array(owned.keys))
             publish(force: true)
         }
 
-        /// Closes what the watermark passed, waits until every output record is acknowledged,
-        /// then commits `tps` to the store (one transaction each) and stores the Kafka offsets.
+        /// Commits `tps` and waits for the outcome (revocation, shutdown).
         /// - Parameter handover: commit every partition of `tps` that processed anything, even
-        ///   without progress since the last commit (revocation, shutdown): the handover
-        ///   itself is then checked against the fencing epoch, so a zombie learns it lost them.
-        mutating func commit(_ tps: [TopicPartition], handover: Bool = false) async throws {
+        ///   without progress since the last commit: the handover itself is then checked against
+        ///   the fencing epoch, so a zombie learns it lost them.
+        mutating func commit(_ tps: [TopicPartition], handover: Bool) async throws {
+            try await finishCommit()
+            startCommit(tps, handover: handover)
+            try await finishCommit()
+        }
+
+        /// Closes what the watermark passed (spec §7), submits the closed panes to the counts
+        /// topic and takes a snapshot of every partition of `tps` with progress; then a task
+        /// waits until every output record submitted so far is acknowledged and commits the
+        /// snapshot, one store transaction per partition. With nothing to commit the task probes
+        /// a durable store instead, so an outage is noticed while idle too.
+        mutating func startCommit(_ tps: [TopicPartition], handover: Bool = false) {
             let nowMs = WallClock.nowMs()
             let kafka = consumer.partitionOffsets()
             var messages: [KafkaProducerMessage] = []
@@ -420,28 +451,46 @@ public final class Pipeline: Service, Sendable {
                     messages += outputs.counts(pane, source: tp)
                 }
             }
-            try await submit(messages)
-            while !inFlight.isEmpty { try await awaitDelivery(inFlight.removeFirst()) }
-            var commits: [PartitionCommit] = []
-            for tp in tps {
-                guard let p = owned[tp], handover || p.hasProgress, let c = p.makeCommit(names: names) else { continue }
-                commits.append(c)
+            enqueue(messages)
+            let deliveries = inFlight
+            inFlight.removeAll()
+            let commits: [PartitionCommit] = tps.compactMap { tp in
+                guard let p = owned[tp], handover || p.hasProgress else { return nil }
+                return p.makeCommit(names: names)
             }
-            guard !commits.isEmpty else { return }
+            let (access, live, metrics, probe) = (store, pipeline.live, pipeline.metrics, durableStore)
             let s = pipeline.store
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            let outcomes = try await store.retrying("commit") { try await s.commit(commits) }
-            pipeline.live.noteProgress()
-            pipeline.metrics?.recordCommitLatency(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - t0))
-            for (c, outcome) in zip(commits, outcomes) {
+            pending = PendingCommit(commits: commits, task: Task {
+                for d in deliveries { try await d.value }
+                guard !commits.isEmpty else {
+                    if probe { try await access.retrying("health probe") { try await s.ping() } }
+                    return []
+                }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                let outcomes = try await access.retrying("commit") { try await s.commit(commits) }
+                live.noteProgress()
+                metrics?.recordCommitLatency(nanoseconds: Int64(DispatchTime.now().uptimeNanoseconds - t0))
+                return outcomes
+            })
+        }
+
+        /// Waits for the running commit, if any, and applies its outcome: committed offsets,
+        /// Kafka offsets for lag tools, fenced partitions dropped.
+        /// - Throws: a delivery error of an output record, or a permanent ``StoreError``.
+        mutating func finishCommit() async throws {
+            guard let p = pending else { return }
+            pending = nil
+            let outcomes = try await p.task.value
+            for (c, outcome) in zip(p.commits, outcomes) {
                 let tp = TopicPartition(topic: c.topic, partition: c.partition)
+                guard let o = owned[tp], o.epoch == c.epoch else { continue }
                 switch outcome {
                 case .committed(let seq), .alreadyCommitted(let seq):
-                    owned[tp]?.committed(c, sequence: seq)
+                    o.committed(c, sequence: seq)
                     // A durable store is the source of truth: Kafka's offset is for lag tools. With
                     // state in memory only, Kafka's offset is where a restart begins: never past
                     // the first record of an open pane (at-least-once).
-                    let kafkaNext = durableStore ? c.nextOffset : (owned[tp]?.state.committableOffset ?? c.nextOffset)
+                    let kafkaNext = durableStore ? c.nextOffset : (o.state.committableOffset ?? c.nextOffset)
                     if kafkaNext > 0 { consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: kafkaNext - 1) }
                 case .fenced(let current):
                     pipeline.logger.error("partition fenced: another instance claimed it; dropping it and its uncommitted work",

@@ -75,7 +75,7 @@ public struct PipelineLiveView: LiveViewSource {
     public func status() async -> StatusResponse {
         let s = live.snapshot
         let t = s.totals
-        return StatusResponse(
+        var response = StatusResponse(
             startedAtMs: live.startedAtMs, nowMs: WallClock.nowMs(), eventsTotal: t.events, lateTotal: t.late,
             unattributedTotal: t.unattributed.reduce(0, +), eventsPerSecond: s.eventsPerSecondHistory.last ?? 0,
             verdictTotals: PerVerdict(t.verdicts), verdictPerSecond: PerVerdict(s.verdictPerSecond),
@@ -84,6 +84,10 @@ public struct PipelineLiveView: LiveViewSource {
                 PartitionStatus(topic: $0.topic, partition: $0.partition, committedOffset: $0.committableOffset,
                                 position: $0.nextOffset, lag: $0.lag, watermarkMs: $0.watermarkMs)
             })
+        response.brokers = BrokerStatus(reachable: s.brokers.reachable, reason: s.brokers.reason,
+                                        sinceMs: s.brokers.sinceMs > 0 ? s.brokers.sinceMs : nil)
+        response.store = StoreStatus(available: s.storeAvailable, problem: s.storeProblem)
+        return response
     }
 }
 

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import LiveView
 import StateStore
+import Synchronization
 
 /// The pipeline's calls to its ``StateStore``: transient failures (``StoreError/unavailable(_:)``,
 /// e.g. PostgreSQL restarting) are retried with exponential backoff (100 ms doubling to 5 s)
@@ -10,13 +11,16 @@ import StateStore
 /// the consumer's buffer — logging once every 10 s and publishing the store's state in the
 /// live view (`/api/v1/status`). Permanent errors are thrown. Graceful shutdown ends the wait
 /// with the last error.
-struct StoreAccess {
+///
+/// Threading: used by the loop task and by the commit task it runs beside itself (one at a
+/// time in practice); the up/down bookkeeping is behind a mutex.
+final class StoreAccess: Sendable {
     let store: any StateStore
     let live: LiveState
     let metrics: StreamProcMetrics?
     let logger: Logger
-    private var down = false
-    private var lastLogNs: UInt64 = 0
+    /// Whether the last call failed transiently, and when the outage was last logged (uptime ns).
+    private let health = Mutex((down: false, lastLogNs: UInt64(0)))
 
     init(store: any StateStore, live: LiveState, metrics: StreamProcMetrics?, logger: Logger) {
         self.store = store
@@ -27,13 +31,16 @@ struct StoreAccess {
 
     /// Runs `body` until it succeeds or fails permanently.
     /// - Throws: the first non-transient error, or the last transient one on graceful shutdown.
-    mutating func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+    func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
         var delayMs: UInt64 = 100
         while true {
             do {
                 let value = try await body()
-                if down {
-                    down = false
+                let wasDown = health.withLock { h in
+                    defer { h.down = false }
+                    return h.down
+                }
+                if wasDown {
                     live.setStoreState(available: true, reason: nil)
                     metrics?.storeUp.set(Int64(1))
                     logger.notice("state store reachable again", metadata: ["operation": "\(what)"])
@@ -41,16 +48,20 @@ struct StoreAccess {
                 return value
             } catch let error as StoreError where error.isTransient {
                 let now = DispatchTime.now().uptimeNanoseconds
-                if !down || now &- lastLogNs >= 10_000_000_000 {
-                    lastLogNs = now
-                    logger.error("state store unavailable: not fetching or committing until it is back; retrying",
-                                 metadata: ["operation": "\(what)", "error": "\(error)"])
+                let (wasDown, log) = health.withLock { h in
+                    defer { h.down = true }
+                    let log = !h.down || now &- h.lastLogNs >= 10_000_000_000
+                    if log { h.lastLogNs = now }
+                    return (h.down, log)
                 }
-                if !down {
+                if !wasDown {
                     live.setStoreState(available: false, reason: "\(error)")
                     metrics?.storeUp.set(Int64(0))
                 }
-                down = true
+                if log {
+                    logger.error("state store unavailable: not fetching or committing until it is back; retrying",
+                                 metadata: ["operation": "\(what)", "error": "\(error)"])
+                }
                 if Task.isShuttingDownGracefully || Task.isCancelled { throw error }
                 try? await Task.sleep(for: .milliseconds(delayMs))
                 delayMs = min(delayMs * 2, 5_000)
