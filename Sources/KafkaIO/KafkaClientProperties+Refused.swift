@@ -13,7 +13,8 @@ extension KafkaClientProperties {
     ///   record so no scan is skipped (the processor sets it; a wrong value would silently
     ///   skip or fail partitions);
     /// - `isolation.level`: the processor reads committed records only (`read_committed`);
-    /// - `enable.partition.eof`: the consumer's poll loop requires it off;
+    /// - `enable.partition.eof`: the consumer sets it on and consumes the events itself
+    ///   (``KafkaConsumer/PartitionOffsets/fetchedSinceAssignment``);
     /// - `enable.idempotence`, `transactional.id`, `acks`, `request.required.acks`: the output
     ///   topics' effectively-once guarantee needs idempotent production with acks=all, and no
     ///   Kafka transactions;
@@ -38,7 +39,7 @@ extension KafkaClientProperties {
         case "isolation.level":
             return "the processor reads committed records only (read_committed)"
         case "enable.partition.eof":
-            return "the processor's poll loop requires partition EOF events off"
+            return "the consumer turns partition EOF events on and consumes them itself (caught-up detection)"
         case "enable.idempotence", "transactional.id", "acks", "request.required.acks":
             return "output records are produced idempotently with acks=all and without Kafka transactions (effectively-once by key)"
         case "opaque", "interceptors", "default_topic_conf", "msg_order_cmp", "log.queue", "enabled_events":

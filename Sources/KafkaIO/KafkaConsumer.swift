@@ -95,6 +95,11 @@ public final class KafkaConsumer: Sendable {
         public var low: Int64
         /// The log end offset (high watermark) of the last fetch response: the offset the next produced record gets.
         public var high: Int64
+        /// Whether a fetch response for the partition arrived since it was (last) assigned to
+        /// this member: a record was consumed, or the end of the partition was reached
+        /// (`RD_KAFKA_RESP_ERR__PARTITION_EOF`). Until then `low`/`high` may be librdkafka's
+        /// cache from an earlier assignment, and must not be trusted for "caught up" (spec §7).
+        public var fetchedSinceAssignment: Bool
     }
 
     /// Position and watermarks of every assigned partition whose watermarks are known, from

@@ -42,8 +42,8 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// `auto.commit.interval.ms`, milliseconds.
     public var autoCommitIntervalMs: Int = 5_000
     /// How long a revocation waits, in milliseconds, for the processor's
-    /// ``PartitionRevocation/finished()`` (it finishes the batches queued before the
-    /// revocation and commits its work) before the revoked partitions' stored offsets are
+    /// ``PartitionRevocation/finished()`` (it finishes the batch in hand and commits its
+    /// work; undelivered records of the partitions were dropped) before their stored offsets are
     /// committed and the partitions let go.
     public var revocationDrainTimeoutMs: Int = 10_000
     /// Whether the processor takes part in rebalances. When true, the poll thread waits for
@@ -76,7 +76,7 @@ public struct KafkaConsumerConfiguration: Sendable {
             ("auto.offset.reset", autoOffsetReset.rawValue),
             ("session.timeout.ms", String(sessionTimeoutMs)),
             ("heartbeat.interval.ms", String(heartbeatIntervalMs)),
-            ("enable.partition.eof", "false"),
+            ("enable.partition.eof", "true"),  // consumed by the poll loop: fetchedSinceAssignment
             ("statistics.interval.ms", "1000"),
         ]
         props.append(contentsOf: clientProperties.pairs)

@@ -25,6 +25,10 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
     let shared = Mutex(Shared())
     /// Offsets to store ("next offset to consume", i.e. processed + 1), drained by the poll thread.
     let pendingStores = Mutex<[TopicPartition: Int64]>([:])
+    /// Assigned partitions a fetch response arrived for since their assignment (a record
+    /// consumed or the partition's end reached); written by the poll thread, read by
+    /// ``partitionOffsets()``.
+    let fetchedSinceAssignment = Mutex<Set<TopicPartition>>([])
     /// Partitions revoked during the current consume call (poll thread only).
     private var revokedDuringCall: Set<TopicPartition> = []
     private var rebalancesDuringCall = 0
@@ -99,10 +103,16 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
                 logger.warning("rd_kafka_consume_batch_queue failed", metadata: ["errno": "\(errno)"])
                 continue
             }
+            var fetched: Set<TopicPartition> = []
+            var lastSeen: (rkt: OpaquePointer?, partition: Int32) = (nil, -1)
             for i in 0..<n {
                 guard let m = messages[i] else { continue }
                 defer { rd_kafka_message_destroy(m) }
                 let err = m.pointee.err
+                if err == RD_KAFKA_RESP_ERR__PARTITION_EOF, let rkt = m.pointee.rkt {
+                    fetched.insert(TopicPartition(topic: String(cString: rd_kafka_topic_name(rkt)), partition: m.pointee.partition))
+                    continue
+                }
                 if err != RD_KAFKA_RESP_ERR_NO_ERROR {
                     handleMessageError(m)
                     continue
@@ -111,7 +121,16 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
                     let tp = TopicPartition(topic: String(cString: rd_kafka_topic_name(rkt)), partition: m.pointee.partition)
                     if revokedDuringCall.contains(tp) { continue }  // fetched before the revocation
                 }
+                // Once per run of one partition's records (batches come in runs): cheap.
+                if m.pointee.rkt != lastSeen.rkt || m.pointee.partition != lastSeen.partition, let rkt = m.pointee.rkt {
+                    lastSeen = (rkt, m.pointee.partition)
+                    fetched.insert(TopicPartition(topic: String(cString: rd_kafka_topic_name(rkt)), partition: m.pointee.partition))
+                }
                 builder.append(m)
+            }
+            if !fetched.isEmpty {
+                fetched.subtract(revokedDuringCall)
+                fetchedSinceAssignment.withLock { $0.formUnion(fetched) }
             }
             if builder.count == 0 { continue }
             let batch = builder.finish()
@@ -222,6 +241,7 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
             logger.info("partitions assigned", metadata: ["partitions": "\(tps)"])
+            fetchedSinceAssignment.withLock { $0.subtract(tps) }
             let assignment = PartitionAssignment(partitions: tps)
             let action = shared.withLock { $0.machine.rebalanceStarted(assigned: true, tps) }
             var offsets: [TopicPartition: Int64] = [:]
@@ -258,21 +278,26 @@ final class KafkaConsumerCore: KafkaHandleContext, @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             logger.info("partitions revoked", metadata: ["partitions": "\(tps)"])
             let revoked = Set(tps)
+            fetchedSinceAssignment.withLock { $0.subtract(revoked) }
             revokedDuringCall.formUnion(revoked)
             let revocation = PartitionRevocation(partitions: tps)
             let action = shared.withLock { $0.machine.rebalanceStarted(assigned: false, tps) }
+            // Records of these partitions fetched but not yet delivered are dropped first:
+            // the processor never saw them, so its stored offsets stay exact and the next
+            // owner fetches them again; the revocation reaches it after the batch in hand,
+            // not after a backlog it would process only to hand over (a rebalance under load
+            // would otherwise outlast `revocationDrainTimeoutMs`).
+            channel.purge(revoked)
             channel.push(.partitionsRevoked(revocation))
             if action == .deliverAndWait && configuration.acknowledgesRebalances {
-                // Let the processor finish the batches queued before the revocation and
-                // commit its work for these partitions.
+                // Let the processor commit its work for these partitions.
                 if revocation.gate.wait(timeoutMs: configuration.revocationDrainTimeoutMs, shouldStop: { isClosing }) == nil,
                    !isClosing {
-                    logger.warning("revocation: the processor did not finish in time; dropping buffered records of the revoked partitions",
+                    logger.warning("revocation: the processor did not finish in time; letting the partitions go",
                                    metadata: ["partitions": "\(tps)", "timeout_ms": "\(configuration.revocationDrainTimeoutMs)"])
                 }
             }
             shared.withLock { $0.machine.rebalanceFinished() }
-            channel.purge(revoked)
             flushStores()
             if let e = commitStored() {
                 logger.warning("commit on revocation failed; offsets kept for re-assignment", metadata: ["error": "\(e)"])
@@ -391,6 +416,7 @@ extension KafkaConsumerCore {
             guard rd_kafka_assignment(rk, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [:] }
             defer { rd_kafka_topic_partition_list_destroy(list) }
             rd_kafka_position(rk, list)
+            let fetched = fetchedSinceAssignment.withLock { $0 }
             var result: [TopicPartition: KafkaConsumer.PartitionOffsets] = [:]
             for i in 0..<Int(list.pointee.cnt) {
                 let e = list.pointee.elems[i]
@@ -398,8 +424,9 @@ extension KafkaConsumerCore {
                 var high: Int64 = -1
                 guard rd_kafka_get_watermark_offsets(rk, e.topic, e.partition, &low, &high) == RD_KAFKA_RESP_ERR_NO_ERROR,
                       high >= 0 else { continue }
-                result[TopicPartition(topic: String(cString: e.topic), partition: e.partition)] =
-                    KafkaConsumer.PartitionOffsets(position: e.offset >= 0 ? e.offset : nil, low: low, high: high)
+                let tp = TopicPartition(topic: String(cString: e.topic), partition: e.partition)
+                result[tp] = KafkaConsumer.PartitionOffsets(position: e.offset >= 0 ? e.offset : nil, low: low, high: high,
+                                                            fetchedSinceAssignment: fetched.contains(tp))
             }
             return result
         }

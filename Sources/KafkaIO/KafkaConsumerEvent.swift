@@ -5,8 +5,9 @@ public enum KafkaConsumerEvent: Sendable {
     /// Partitions newly assigned to this member (after a group rebalance). Nothing of them
     /// is fetched until the processor answers with ``PartitionAssignment/start(at:)``.
     case partitionsAssigned(PartitionAssignment)
-    /// Partitions taken away. Every batch of them queued before this event has been
-    /// delivered; buffered records of them queued after it are dropped. The partitions go
+    /// Partitions taken away. Records of them fetched but not yet delivered are dropped
+    /// (never delivered, so the offsets stored for what was processed stay exact and the
+    /// next owner fetches them); no record of them follows this event. The partitions go
     /// (their stored offsets committed first) once the processor calls
     /// ``PartitionRevocation/finished()`` or after `revocationDrainTimeoutMs`.
     case partitionsRevoked(PartitionRevocation)

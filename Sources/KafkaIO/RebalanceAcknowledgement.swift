@@ -22,10 +22,9 @@ public final class PartitionAssignment: Sendable {
 
 /// The processor's acknowledgement of ``KafkaConsumerEvent/partitionsRevoked(_:)``.
 ///
-/// Every batch of these partitions queued before the revocation has been delivered. The
-/// poll thread waits (up to `revocationDrainTimeoutMs`) until ``finished()`` is called:
-/// then it commits the offsets stored for the partitions, drops their buffered records
-/// and lets them go. Call it once the partitions' work is done (outputs acknowledged,
+/// Records of these partitions fetched but not yet delivered were dropped; none follows.
+/// The poll thread waits (up to `revocationDrainTimeoutMs`) until ``finished()`` is called:
+/// then it commits the offsets stored for the partitions and lets them go. Call it once the partitions' work is done (outputs acknowledged,
 /// state committed), from any thread.
 public final class PartitionRevocation: Sendable {
     /// The partitions taken away from this member.

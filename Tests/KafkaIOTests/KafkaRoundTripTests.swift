@@ -93,4 +93,48 @@ struct KafkaRoundTripTests {
         try await consumer.close()
         #expect(values == (0..<2000).map { "v\($0)" })
     }
+
+    /// Caught-up detection (spec §7) trusts the cached log end only once a fetch response of
+    /// the current assignment arrived: for a partition with records (records consumed) and
+    /// for an empty one (its end reached, a partition EOF event, which is not an error).
+    @Test("fetchedSinceAssignment: records consumed or the partition's end reached")
+    func fetchedSinceAssignment() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: ["fsa": 2], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        let producer = try KafkaTestSupport.producer(cluster)
+        try await producer.sendBatch((0..<10).map { KafkaProducerMessage(topic: "fsa", partition: 0, value: Array("v\($0)".utf8)) })
+        try await producer.close()
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfig(cluster, group: "fsa-g", topics: ["fsa"]),
+            logger: KafkaTestSupport.logger)
+        var consumed = 0
+        var atAssignment: [TopicPartition: KafkaConsumer.PartitionOffsets] = [:]
+        let p0 = TopicPartition(topic: "fsa", partition: 0), p1 = TopicPartition(topic: "fsa", partition: 1)
+        let deadline = ContinuousClock.now + .seconds(30)
+        loop: for try await event in consumer.events {
+            switch event {
+            case .partitionsAssigned(let a):
+                atAssignment = consumer.partitionOffsets()
+                a.start()
+            case .partitionsRevoked(let r): r.finished()
+            case .batch(let batch): consumed += batch.count
+            }
+            let o = consumer.partitionOffsets()
+            if consumed == 10, o[p0]?.fetchedSinceAssignment == true, o[p1]?.fetchedSinceAssignment == true { break loop }
+            if ContinuousClock.now > deadline { break loop }
+        }
+        // The end of partition 1 may be reached after the last batch: poll the cache a little.
+        var offsets = consumer.partitionOffsets()
+        for _ in 0..<50 where offsets[p1]?.fetchedSinceAssignment != true {
+            try await Task.sleep(for: .milliseconds(100))
+            offsets = consumer.partitionOffsets()
+        }
+        try await consumer.close()
+        #expect(consumed == 10)
+        #expect(atAssignment.values.allSatisfy { !$0.fetchedSinceAssignment }, "before any fetch: \(atAssignment)")
+        #expect(offsets[p0]?.fetchedSinceAssignment == true)
+        #expect(offsets[p0]?.high == 10)
+        #expect(offsets[p1]?.fetchedSinceAssignment == true, "the empty partition's end was reached: \(String(describing: offsets[p1]))")
+        #expect(offsets[p1]?.high == 0)
+    }
 }

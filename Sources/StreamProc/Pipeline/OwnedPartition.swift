@@ -12,8 +12,6 @@ final class OwnedPartition {
     let state: PartitionState
     /// The epoch of this instance's claim (``StateStore/claim(topic:partition:owner:)``).
     let epoch: Int64
-    /// Wall clock of the assignment, ms since the epoch.
-    let assignedAtMs = WallClock.nowMs()
     /// The store's commit sequence after our last commit (or the claim).
     var sequence: Int64
     /// The offset of the last commit (the restored start offset before the first), −1 if none.

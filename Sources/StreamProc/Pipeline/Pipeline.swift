@@ -435,16 +435,13 @@ public final class Pipeline: Service, Sendable {
             var messages: [KafkaProducerMessage] = []
             for tp in tps {
                 guard let p = owned[tp] else { continue }
-                // Spec §7: caught up = everything the broker had at the last fetch was processed
-                // (librdkafka's position is past the cached log end, so the cache is not older
-                // than this assignment's fetching, and we processed up to it).
-                // The cached log end is fresh once this assignment consumed a record (position
-                // set) or many fetch cycles passed since the assignment (a partition restored at
-                // its end consumes nothing, but its fetches refresh the log end; 10 s leaves room
-                // for a slow first fetch after a rebalance, when the cache may still be older).
+                // Spec §7: caught up = everything the broker had at its last fetch response was
+                // processed. The cached log end counts only once a fetch response of this
+                // assignment arrived (a record, or the partition's end reached): before that it
+                // may be librdkafka's cache from an earlier assignment of the partition, and a
+                // backlog behind a slow first fetch would turn late.
                 let caughtUp = kafka[tp].map { o in
-                    let fresh = o.position.map { $0 >= o.high } ?? (nowMs - p.assignedAtMs >= 10_000)
-                    guard fresh else { return false }
+                    guard o.fetchedSinceAssignment else { return false }
                     return p.state.nextOffset >= 0 ? p.state.nextOffset >= o.high : o.high <= o.low
                 } ?? false
                 for pane in p.advance(wallClockMs: nowMs, caughtUp: caughtUp) {
