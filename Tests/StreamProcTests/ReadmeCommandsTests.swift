@@ -62,7 +62,9 @@ struct ReadmeCommandsTests {
         }
         let seconds = Date().timeIntervalSince(try #require(assignedAt))
         print("README embedded run: \(counted) events in /api/v1/counts \(String(format: "%.1f", seconds)) s after \"partitions assigned\" (debug build)")
-        #expect(counted > 0)
+        // The issue asks for 10 s in the README's (release) build; twice that in a debug build
+        // beside other tests. Closed panes only (no provisional counts) took 38–50 s.
+        #expect(seconds <= 20, "non-zero counts only \(seconds) s after \"partitions assigned\"")
         try await run.interrupt(child)
     }
 
