@@ -47,19 +47,26 @@ function ramp(t) {
   const i = Math.min(RAMP.length - 2, Math.floor(t)), f = t - i, a = RAMP[i], b = RAMP[i + 1];
   return `rgb(${a.map((v, k) => Math.round(v + (b[k] - v) * f)).join(",")})`;
 }
-function validShare(r) { return r.total ? (r.by_verdict?.valid ?? 0) / r.total : NaN; }
+// Provisional counts: events of windows still open (they may grow; spec §7).
+function prov(r) { return r.provisional?.total || 0; }
+// What the view has seen of a row: its closed (final) counts plus the provisional ones, so
+// that shares and totals are live from the first seconds (the bars keep the two apart).
+function seen(r) { return r.total + prov(r); }
+function seenVerdict(r, k) { return (r.by_verdict?.[k] || 0) + (r.provisional?.by_verdict?.[k] || 0); }
+function validShare(r) { const t = seen(r); return t ? seenVerdict(r, "valid") / t : NaN; }
 // Colours relative to what is normal: a row's valid share against the view's own share
-// (the baseline), amber WARN and red ALARM percentage points below it (URL ?warn=2&alarm=5).
+// (the baseline), amber WARN and red ALARM percentage points below it (URL ?warn=2&alarm=5),
+// and only when the gap is more than sampling noise (2 and 3 standard errors of a share of
+// `n` events at the baseline): a district with 80 scans is not red for one bad code.
 const QS = new URLSearchParams(location.search);
 const WARN_PTS = Number(QS.get("warn") ?? 2) / 100, ALARM_PTS = Number(QS.get("alarm") ?? 5) / 100;
 let baseline = NaN;
-function shareClass(x) {
+function shareClass(x, n) {
   if (!isFinite(x)) return "dimt";
   if (!isFinite(baseline)) return "ok";
-  return x >= baseline - WARN_PTS ? "ok" : x >= baseline - ALARM_PTS ? "mid" : "low";
+  const gap = baseline - x, se = Math.sqrt(baseline * (1 - baseline) / Math.max(1, n || 1));
+  return gap >= ALARM_PTS && gap > 3 * se ? "low" : gap >= WARN_PTS && gap > 2 * se ? "mid" : "ok";
 }
-// Provisional counts: events of windows still open (they may grow; spec §7).
-function prov(r) { return r.provisional?.total || 0; }
 function provBar(r, max) {
   const p = prov(r);
   return p ? `<span class="prov" style="left:${(100 * r.total / max).toFixed(2)}%;width:${(100 * p / max).toFixed(2)}%"></span>` : "";
@@ -113,20 +120,23 @@ function render(sc, di, ce, st) {
   $("clock").textContent = new Date(st.now_ms).toLocaleTimeString("zh-CN", tz);
   $("asof").textContent = "窗口截至 as of " + new Date(sc.as_of_ms).toLocaleString("zh-CN", tz) + " (UTC+8) · 运行 uptime " + dur(st.uptime_s);
 
-  // Totals over the view, from the scenario rows.
+  // Totals over the view (closed and provisional), from the scenario rows.
   const tv = {}; VERDICTS.forEach(([k]) => tv[k] = 0);
-  let total = 0, late = 0;
-  for (const r of sc.rows) { total += r.total; late += r.late || 0; for (const [k] of VERDICTS) tv[k] += r.by_verdict?.[k] || 0; }
+  let total = 0, provTotal = 0, late = 0;
+  for (const r of sc.rows) {
+    total += seen(r); provTotal += prov(r); late += r.late || 0;
+    for (const [k] of VERDICTS) tv[k] += seenVerdict(r, k);
+  }
   baseline = total ? tv.valid / total : NaN;
   const bad = total - tv.valid - tv.duplicate;
   $("k-total").textContent = fmt(total);
-  $("k-total-s").textContent = `${viewLabel()} ${wan(total)}`;
+  $("k-total-s").textContent = `${viewLabel()} ${wan(total)}` + (provTotal ? ` · 暂计 provisional ${fmt(provTotal)}` : "");
   $("k-eps").innerHTML = `${fmt(st.events_per_second)}<span class="u">/s</span>`;
   const hist = (st.events_per_second_history && st.events_per_second_history.length) ? st.events_per_second_history : pushLocal(st.events_per_second);
   const peak = Math.max(...hist, 0);
   $("k-eps-s").textContent = `近 ${hist.length} 秒峰值 peak ${fmt(peak)}/s`;
   const vs = total ? tv.valid / total : NaN;
-  $("k-valid").innerHTML = `<span class="${shareClass(vs)}">${pct(vs)}</span>`;
+  $("k-valid").innerHTML = `<span class="${isFinite(vs) ? "ok" : "dimt"}">${pct(vs)}</span>`;
   $("k-valid-s").textContent = `重复 duplicate ${pct(total ? tv.duplicate / total : NaN)}`;
   $("k-bad").textContent = fmt(bad);
   $("k-bad-s").textContent = `占比 share ${pct(total ? bad / total : NaN)} · 迟到 late ${fmt(late)}`;
@@ -208,11 +218,11 @@ function drawDistricts(rows) {
   rows = rows.slice().sort((a, b) => (b.total + prov(b)) - (a.total + prov(a)));
   const max = Math.max(1, ...rows.map(r => r.total + prov(r)));
   $("districts").innerHTML = rows.map((r, i) => {
-    const vs = validShare(r), bad = r.total - (r.by_verdict?.valid || 0) - (r.by_verdict?.duplicate || 0);
+    const vs = validShare(r), bad = seen(r) - seenVerdict(r, "valid") - seenVerdict(r, "duplicate");
     return `<tr title="${esc(r.district)}"><td class="rank num">${i + 1}</td><td><span class="zh">${esc(r.name_zh)}</span><span class="en2">${esc(r.name_en)}</span></td>` +
       `<td class="barcell"><div style="display:flex;align-items:center;gap:8px"><div class="bar" style="flex:1"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span>${provBar(r, max)}</div>` +
       `<span class="num pill">${fmt(r.total)}${provNum(r)}</span></div></td>` +
-      `<td class="r num ${shareClass(vs)}">${pct(vs, 1)}</td><td class="r num">${fmt(bad)}</td><td class="r num dimt">${fmt(r.late || 0)}</td></tr>`;
+      `<td class="r num ${shareClass(vs, seen(r))}">${pct(vs, 1)}</td><td class="r num">${fmt(bad)}</td><td class="r num dimt">${fmt(r.late || 0)}</td></tr>`;
   }).join("");
   $("dist-note").textContent = `${rows.length} 个区县 · ${viewLabel()}`;
 }
@@ -223,31 +233,36 @@ function drawScenarios(rows) {
   $("scenarios").innerHTML = rows.map(r => {
     const vs = validShare(r);
     return `<div class="srow" title="${esc(r.scenario)}"><div class="name"><span class="zh">${esc(shortScenario(r.name_zh))}</span><small>${esc(r.name_en)}</small></div>` +
-      `<div class="val num">${fmt(r.total)}${provNum(r)} <span class="${shareClass(vs)}">${pct(vs, 1)}</span></div>` +
+      `<div class="val num">${fmt(r.total)}${provNum(r)} <span class="${shareClass(vs, seen(r))}">${pct(vs, 1)}</span></div>` +
       `<div class="bar"><span style="width:${(100 * r.total / max).toFixed(2)}%"></span>${provBar(r, max)}</div></div>`;
   }).join("");
   $("scen-note").textContent = `${rows.length} 个场景 scenarios`;
 }
 
 function drawHeat(srows, drows, cells) {
-  const ss = srows.slice().sort((a, b) => b.total - a.total);
-  const ds = drows.slice().sort((a, b) => b.total - a.total);
+  const ss = srows.slice().sort((a, b) => seen(b) - seen(a));
+  const ds = drows.slice().sort((a, b) => seen(b) - seen(a));
   const m = new Map();
   for (const c of cells) m.set(c.scenario + "|" + c.district, c);
-  const max = Math.max(1, ...cells.map(c => c.total));
+  const max = Math.max(1, ...cells.map(seen));
   const lmax = Math.log1p(max);
   let h = `<div></div>` + ds.map(d => `<div class="ch" title="${esc(d.name_zh)} ${esc(d.name_en)} (${esc(d.district)})">${esc(shortZh(d.name_zh))}</div>`).join("");
+  let hot = 0;
   for (const s of ss) {
     h += `<div class="rh" title="${esc(s.name_en)}">${esc(shortScenario(s.name_zh))}</div>`;
     for (const d of ds) {
-      const c = m.get(s.scenario + "|" + d.district), t = c ? c.total : 0, vs = c ? validShare(c) : NaN;
+      const c = m.get(s.scenario + "|" + d.district), t = c ? seen(c) : 0, vs = c ? validShare(c) : NaN;
       const bg = t ? ramp(Math.log1p(t) / lmax) : "#0b1628";
-      const hot = isFinite(vs) && t >= 20 && vs < 0.95 ? " hot" : "";
-      h += `<div class="c${hot}" style="background:${bg}" title="${esc(shortScenario(s.name_zh))} × ${esc(d.name_zh)} · ${esc(s.name_en)} × ${esc(d.name_en)}: ${fmt(t)} (有效 valid ${pct(vs, 1)})"></div>`;
+      const isHot = t >= 20 && shareClass(vs, t) === "low";
+      if (isHot) hot++;
+      h += `<div class="c${isHot ? " hot" : ""}" style="background:${bg}" title="${esc(shortScenario(s.name_zh))} × ${esc(d.name_zh)} · ${esc(s.name_en)} × ${esc(d.name_en)}: ${fmt(t)}${c && prov(c) ? ` (暂计 provisional ${fmt(prov(c))})` : ""} (有效 valid ${pct(vs, 1)})"></div>`;
     }
   }
   const el = $("heat"); el.style.setProperty("--cols", ds.length); el.innerHTML = h;
   $("heat-note").textContent = `${ss.length} × ${ds.length} · 对数色阶 log scale · 最大 max ${fmt(max)}`;
+  $("hot-note").textContent = isFinite(baseline)
+    ? `有效率低于本视图 ${pct(baseline, 1)} 达 ${(ALARM_PTS * 100).toFixed(0)} 个百分点 · valid share ${(ALARM_PTS * 100).toFixed(0)} pts or more below the view's ${pct(baseline, 1)} (${hot} 格 cells)`
+    : "有效率明显低于本视图 · valid share well below the view's";
 }
 
 buildViews();

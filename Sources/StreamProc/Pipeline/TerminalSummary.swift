@@ -23,7 +23,9 @@ public struct TerminalSummary: Service {
         var previous = live.snapshot
         var previousMs = WallClock.nowMs()
         while !Task.isShuttingDownGracefully {
-            do { try await Task.sleep(for: .milliseconds(Int(intervalS * 1000))) } catch { return }
+            // Ends at once on Ctrl-C: the shutdown lines ("draining…") follow without a pause.
+            let ms = Int(intervalS * 1000)
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(ms)) } } catch { return }
             let now = WallClock.nowMs()
             let s = live.snapshot
             // The rate over the whole interval (events counted since the last line / its length).
