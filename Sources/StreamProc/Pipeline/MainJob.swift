@@ -84,11 +84,14 @@ public enum MainJob {
         let group = ServiceGroup(configuration: .init(
             services: (storeServices + [app, pipeline]
                        + summary + services).map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: [],
             logger: logger))
 
+        // One owner per signal: two dispatch signal sources for the same signal (ours and the
+        // service group's) did not both see every SIGINT on Linux, and a first Ctrl-C was once
+        // lost. The first SIGINT/SIGTERM starts the group's graceful shutdown, the second exits.
         let signals = SignalHandlers(logger: logger)
-        signals.onSecondInterrupt { exit(130) }
+        signals.onInterrupt(first: { Task { await group.triggerGracefulShutdown() } }, second: { exit(130) })
         if let keysPath = configuration.keysPath {
             signals.onHangup {
                 do {
@@ -105,9 +108,9 @@ public enum MainJob {
     }
 }
 
-/// SIGINT/SIGTERM counting (the second exits at once) and SIGHUP, on a
-/// dispatch queue of their own. swift-service-lifecycle handles the first
-/// SIGINT/SIGTERM; these sources observe the same signals beside it.
+/// SIGINT/SIGTERM (the first starts a graceful shutdown, the second exits at once) and
+/// SIGHUP, on a dispatch queue of their own: the only handlers of these signals in the
+/// process (the service group is told to shut down, it does not listen itself).
 final class SignalHandlers: @unchecked Sendable {
     private let queue = DispatchQueue(label: "streamproc.signals")
     // Set up and cancelled from the task that runs the main job only.
@@ -117,12 +120,17 @@ final class SignalHandlers: @unchecked Sendable {
 
     init(logger: Logger) { self.logger = logger }
 
-    func onSecondInterrupt(_ action: @escaping @Sendable () -> Void) {
+    /// - Parameters:
+    ///   - first: run on the first SIGINT or SIGTERM (on the signal queue).
+    ///   - second: run on every later one.
+    func onInterrupt(first: @escaping @Sendable () -> Void, second: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             install(sig) { [self] in
                 if interrupts.wrappingAdd(1, ordering: .relaxed).newValue >= 2 {
                     logger.warning("second signal: exiting now")
-                    action()
+                    second()
+                } else {
+                    first()
                 }
             }
         }
