@@ -60,6 +60,9 @@ func checkCoherent(_ j: Judgement) {
     }
 }
 
+/// libFuzzer's per-input callback (`LLVMFuzzerTestOneInput`): `size` bytes at `data` (nil
+/// when empty) go through the engine and the registry parser (see the top of this file).
+/// Returns 0 (libFuzzer's "keep going"); traps on a violated invariant. Single-threaded.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzDecoderOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size)
