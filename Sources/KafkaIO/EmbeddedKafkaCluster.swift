@@ -7,7 +7,10 @@ import Synchronization
 /// groups, idempotent producers and fault injection. Meant for tests and local tools.
 ///
 /// Limits (librdkafka 2.0.2 mock): each partition keeps only about 5 MB of log (older
-/// message sets are dropped), so long runs must consume while producing; no CreateTopics
+/// message sets are dropped), so long runs must consume while producing; when an append
+/// drops the only older set left, the log start jumps to the new end offset and the set
+/// being appended is unreadable too (so a set of about 5 MB must be followed by a small
+/// one before a larger append); no CreateTopics
 /// admin API (use `createTopic`); topics produced to without creation are auto-created.
 public final class EmbeddedKafkaCluster: Sendable {
     private let core: MockClusterCore

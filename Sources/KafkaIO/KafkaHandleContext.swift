@@ -10,8 +10,15 @@ class KafkaHandleContext: @unchecked Sendable {
     let logger: Logger
     /// What this client last knew of its brokers (statistics and error events).
     let brokers = Mutex(KafkaBrokerState())
-    /// Last time (ms) each error code was logged: one line per code per 10 s.
-    private let lastLogged = Mutex<[Int32: Int64]>([:])
+    /// Last time (ms) each (`bootstrap.servers`, error code) was logged, shared by every
+    /// client of the process: one line per code per 10 s for all the clients of one cluster
+    /// (a processor's consumer and producer report the same outage once, not twice).
+    private static let lastLogged = Mutex<[String: Int64]>([:])
+    /// Interval of the repeated-error warnings, ms.
+    static let errorLogIntervalMs: Int64 = 10_000
+    /// The `bootstrap.servers` this client was configured with (empty for the mock cluster's
+    /// own handle). Written once by `makeConf`, before the handle exists; read-only afterwards.
+    private(set) var bootstrapServers = ""
     /// Values of secret properties (``KafkaClientProperties/isSecret(key:)``), replaced by
     /// `***` in every librdkafka log line, error and configuration error. Written once by
     /// `makeConf`, before the handle (and any librdkafka thread) exists; read-only afterwards.
@@ -28,6 +35,7 @@ class KafkaHandleContext: @unchecked Sendable {
             throw KafkaError(RD_KAFKA_RESP_ERR__FAIL, "rd_kafka_conf_new failed")
         }
         secretValues = KafkaClientProperties.secretValues(of: properties)
+        bootstrapServers = properties.last { $0.0 == "bootstrap.servers" }?.1 ?? ""
         var errstr = [CChar](repeating: 0, count: 512)
         for (key, value) in properties {
             let res = rd_kafka_conf_set(conf, key, value, &errstr, errstr.count)
@@ -53,29 +61,45 @@ class KafkaHandleContext: @unchecked Sendable {
     /// Called for librdkafka error events (error_cb); `fatal` per rd_kafka_fatal_error.
     /// Logged once per error code per 10 s (librdkafka repeats them while a broker is down;
     /// its own log lines of the same events go to debug level, see `kafkaLogCallback`).
+    ///
+    /// The unreachable reason names the configured brokers (librdkafka's "1/1 brokers are
+    /// down" does not), e.g. `1/1 brokers are down (bootstrap.servers 10.0.0.7:9092)`.
     func handleError(code: Int32, reason: String, fatal: Bool) {
         let error = KafkaError(code: code, message: redact(reason))
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue
             || code == RD_KAFKA_RESP_ERR__RESOLVE.rawValue {
+            let named = namingBrokers(redact(reason))
             brokers.withLock { b in
                 if code == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN.rawValue || b.reachable != true {
                     if b.reachable != false { b.sinceMs = now }
                     b.reachable = false
-                    b.reason = redact(reason)
+                    b.reason = named
                 }
             }
         }
         if fatal {
-            logger.critical("librdkafka fatal error", metadata: ["error": "\(error)"])
+            logger.critical("librdkafka fatal error", metadata: ["error": "\(error)", "brokers": "\(bootstrapServers)"])
             return
         }
-        let due = lastLogged.withLock { m -> Bool in
-            if let t = m[code], now - t < 10_000 { return false }
-            m[code] = now
+        let key = "\(bootstrapServers)|\(code)"
+        let due = Self.lastLogged.withLock { m -> Bool in
+            if let t = m[key], now - t < Self.errorLogIntervalMs { return false }
+            m[key] = now
             return true
         }
-        if due { logger.warning("Kafka client error (repeats are logged every 10 s)", metadata: ["error": "\(error)"]) }
+        if due {
+            logger.warning("Kafka client error (repeats are logged every 10 s)",
+                           metadata: ["error": "\(error)", "brokers": "\(bootstrapServers)"])
+        }
+    }
+
+    /// `text`, followed by ` (bootstrap.servers <list>)` unless it already names one of them.
+    func namingBrokers(_ text: String) -> String {
+        guard !bootstrapServers.isEmpty else { return text }
+        let hosts = bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if hosts.contains(where: { !$0.isEmpty && text.contains($0) }) { return text }
+        return "\(text) (bootstrap.servers \(bootstrapServers))"
     }
 
     /// Called with librdkafka's statistics JSON (`statistics.interval.ms`): a broker is
@@ -98,7 +122,7 @@ class KafkaHandleContext: @unchecked Sendable {
             if known == 0 && b.reachable == nil { return }  // bootstrap only: no verdict yet
             if b.reachable != reachable { b.sinceMs = now }
             b.reachable = reachable
-            b.reason = reachable ? nil : (states.isEmpty ? "no broker known" : states.sorted().joined(separator: ", "))
+            b.reason = reachable ? nil : (states.isEmpty ? namingBrokers("no broker known") : states.sorted().joined(separator: ", "))
         }
     }
 

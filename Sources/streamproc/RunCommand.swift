@@ -32,9 +32,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Live view address HOST:PORT. Default 127.0.0.1:8080 (loopback only).") var http: String?
     @Option(help: "Bearer tokens of the live view, one per line; required for a non-loopback --http.") var httpTokenFile: String?
     @Flag(help: "Serve a non-loopback --http without tokens (a loud warning).") var httpInsecure = false
+    @Flag(help: "Run even when the --keys registry has no keys (every event is then unknown_key).") var allowEmptyKeys = false
     @Option(help: "Allowed lateness of the watermark, ms. Default 120000 (10000 in the embedded default).") var allowedLatenessMs: String?
     @Option(help: "Idle partitions follow the wall clock after this long, ms. Default 30000.") var idleTimeoutMs: String?
-    @Option(help: "Allowed clock skew for not_yet_valid/expired, ms. Default 30000.") var clockSkewMs: String?
+    @Option(help: "Allowed clock skew for not_yet_valid/expired, ms (0…300000). Default 30000.") var clockSkewMs: String?
     @Option(help: "Duplicate horizon (rule 7), ms. Default 600000.") var duplicateHorizonMs: String?
     @Option(help: "Exactly-once state store postgres://user[:password]@host:port/db (default: in memory, this process only).") var store: String?
     @Option(help: "Commit interval of the state store, ms. Default 1000.") var commitIntervalMs: String?
@@ -78,6 +79,7 @@ struct RunCommand: AsyncParsableCommand {
         c.http = value(http, "HTTP") ?? c.http
         c.httpTokenFile = value(httpTokenFile, "HTTP_TOKEN_FILE")
         c.httpInsecure = httpInsecure || ["1", "true", "yes"].contains(env["STREAMPROC_HTTP_INSECURE"]?.lowercased() ?? "")
+        c.allowEmptyRegistry = allowEmptyKeys || ["1", "true", "yes"].contains(env["STREAMPROC_ALLOW_EMPTY_KEYS"]?.lowercased() ?? "")
         c.processorID = value(processorId, "PROCESSOR_ID") ?? c.processorID
         c.store = value(store, "STORE")
         c.kafkaConfigPath = value(kafkaConfig, "KAFKA_CONFIG")

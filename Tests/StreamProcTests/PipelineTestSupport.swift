@@ -149,33 +149,58 @@ enum PipelineTestSupport {
         let live: LiveState
         let group: ServiceGroup
         let task: Task<Void, any Error>
+        private let ended: EndFlag
+        /// Set once `run()` returned.
+        final class EndFlag: Sendable { let value = Atomic<Bool>(false) }
 
         /// Starts a pipeline on `cluster` in consumer group `groupID`.
-        init(cluster: EmbeddedKafkaCluster, groupID: String, topic: String = "ykm.scans",
+        convenience init(cluster: EmbeddedKafkaCluster, groupID: String, topic: String = "ykm.scans",
+                         countsTopic: String = "ykm.counts.1m", rejectedTopic: String = "ykm.scans.rejected",
+                         processorID: String, store: any StateStore = InMemoryStateStore(),
+                         idleTimeoutMs: Int64 = 2_000, keysPath: String = PipelineTestSupport.keysPath,
+                         logger: Logger = PipelineTestSupport.logger) throws {
+            try self.init(brokers: cluster.bootstrapServers, groupID: groupID, topic: topic, countsTopic: countsTopic,
+                          rejectedTopic: rejectedTopic, processorID: processorID, store: store,
+                          idleTimeoutMs: idleTimeoutMs, keysPath: keysPath, logger: logger)
+        }
+
+        /// Starts a pipeline on the brokers `brokers` (`host:port,…`, possibly unreachable)
+        /// in consumer group `groupID`, logging to `logger`.
+        init(brokers: String, groupID: String, topic: String = "ykm.scans",
              countsTopic: String = "ykm.counts.1m", rejectedTopic: String = "ykm.scans.rejected",
-             processorID: String, store: any StateStore = InMemoryStateStore()) throws {
+             processorID: String, store: any StateStore = InMemoryStateStore(),
+             idleTimeoutMs: Int64 = 2_000, keysPath: String = PipelineTestSupport.keysPath,
+             logger: Logger = PipelineTestSupport.logger) throws {
             var c = PipelineConfiguration()
-            c.brokers = cluster.bootstrapServers
+            c.brokers = brokers
             c.groupID = groupID
             c.topics = [topic]
             c.countsTopic = countsTopic
             c.rejectedTopic = rejectedTopic
-            c.keysPath = PipelineTestSupport.keysPath
+            c.keysPath = keysPath
             // Spec §7: once a partition is caught up and idle for 2 s, its watermark follows
             // the wall clock and closes every (days old) corpus window.
-            c.idleTimeoutMs = 2_000
+            c.idleTimeoutMs = idleTimeoutMs
             c.workers = 2
             c.summaryIntervalS = 0
             c.processorID = processorID
             try c.validate()
-            let registry = try KeyRegistry(contentsOfFile: PipelineTestSupport.keysPath)
+            let registry = try KeyRegistry(contentsOfFile: keysPath)
             live = LiveState()
             pipeline = Pipeline(configuration: c, registry: registry, reference: .embedded, store: store, live: live,
-                                metrics: nil, logger: PipelineTestSupport.logger)
-            group = ServiceGroup(services: [pipeline], logger: PipelineTestSupport.logger)
+                                metrics: nil, logger: logger)
+            group = ServiceGroup(services: [pipeline], logger: logger)
             let g = group
-            task = Task { try await g.run() }
+            let ended = EndFlag()
+            self.ended = ended
+            task = Task {
+                defer { ended.value.store(true, ordering: .relaxed) }
+                try await g.run()
+            }
         }
+
+        /// Whether the pipeline's `run()` returned (shut down, or failed on its own).
+        var hasEnded: Bool { ended.value.load(ordering: .relaxed) }
 
         /// Events judged so far (live totals, published at most every 0.5 s and on every tick).
         var events: UInt64 { live.snapshot.totals.events }
@@ -229,6 +254,10 @@ enum PipelineTestSupport {
         let key: [UInt8]?
         let value: [UInt8]
         let headers: [String: String]
+        /// Whether the value is null (``value`` is then empty).
+        var isNullValue = false
+        /// The headers as read, in wire order, binary values and null values intact.
+        var rawHeaders: [KafkaHeader] = []
     }
 
     /// Every record of `topic` (all `partitions`), read with a fresh
@@ -252,7 +281,8 @@ enum PipelineTestSupport {
                     var headers: [String: String] = [:]
                     for h in r.headers { headers[h.name] = h.value.map { String(decoding: $0, as: UTF8.self) } }
                     out.append(OutputRecord(partition: r.partition, offset: r.offset, key: r.key.map(Array.init),
-                                            value: Array(r.value), headers: headers))
+                                            value: Array(r.value), headers: headers, isNullValue: r.isNullValue,
+                                            rawHeaders: Array(r.headers)))
                     next[r.partition] = r.offset + 1
                 }
                 if ends.allSatisfy({ p, end in end == 0 || (next[p] ?? 0) >= end }) { break loop }

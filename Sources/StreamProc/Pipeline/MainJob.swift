@@ -52,6 +52,7 @@ public enum MainJob {
                 throw ConfigurationError(message: "--keys (STREAMPROC_KEYS) \(configuration.keysPath!): \(error)")
             }
         }
+        try requireKeys(keyRegistry, configuration: configuration)
         logger.info("key registry loaded", metadata: ["keys": "\(keyRegistry.keys.count)"])
 
         // The exactly-once state store (issue 10): PostgreSQL, or this process's memory.
@@ -93,9 +94,10 @@ public enum MainJob {
         let signals = SignalHandlers(logger: logger)
         signals.onInterrupt(first: { Task { await group.triggerGracefulShutdown() } }, second: { exit(130) })
         if let keysPath = configuration.keysPath {
-            signals.onHangup {
+            signals.onHangup { [configuration] in
                 do {
                     let fresh = try KeyRegistry(contentsOfFile: keysPath)
+                    try requireKeys(fresh, configuration: configuration)
                     pipeline.reloadRegistry(fresh)
                     logger.info("key registry reloaded", metadata: ["keys": "\(fresh.keys.count)", "file": "\(keysPath)"])
                 } catch {
@@ -105,6 +107,17 @@ public enum MainJob {
         }
         defer { signals.cancel() }
         try await group.run()
+    }
+}
+
+extension MainJob {
+    /// Refuses a key registry without keys unless ``PipelineConfiguration/allowEmptyRegistry``:
+    /// every event would be `unknown_key`, which is almost always a wrong `--keys` file.
+    /// - Throws: ``ConfigurationError`` naming `--keys`, its environment variable, the file
+    ///   and `--allow-empty-keys` (the executable exits 64).
+    static func requireKeys(_ registry: KeyRegistry, configuration: PipelineConfiguration) throws {
+        guard registry.keys.isEmpty, !configuration.allowEmptyRegistry else { return }
+        throw ConfigurationError(message: "--keys (STREAMPROC_KEYS) \(configuration.keysPath ?? "(given)"): the registry has no keys, so every event would be unknown_key; give --allow-empty-keys (STREAMPROC_ALLOW_EMPTY_KEYS=1) to run anyway")
     }
 }
 

@@ -101,6 +101,16 @@ public final class Pipeline: Service, Sendable {
         producerConfig.messageTimeoutMs = c.deliveryTimeoutMs
         producerConfig.clientProperties = c.kafkaProperties
         let producer = try KafkaProducer(configuration: producerConfig, logger: logger)
+        // Readiness tells the truth while the loop waits (e.g. for deliveries during a broker
+        // outage): the consumer's broker state is published every second, whatever the loop does.
+        let live = self.live
+        let brokerWatcher = Task {
+            while !Task.isCancelled {
+                live.setKafkaState(brokers: consumer.brokerState)
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer { brokerWatcher.cancel() }
         var outputs = OutputRecords(
             countsTopic: c.countsTopic, rejectedTopic: c.rejectedTopic, processorID: c.processorID,
             scenarioIDs: reference.scenarios.map(\.id), districtCodes: reference.districts.map(\.code))

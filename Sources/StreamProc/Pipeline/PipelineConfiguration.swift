@@ -6,6 +6,9 @@ import Foundation
 import KafkaIO
 import ScanRules
 import StateStore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything `streamproc run` needs, resolved from flags, then
 /// `STREAMPROC_*` environment variables, then defaults, and validated before
@@ -87,6 +90,16 @@ public struct PipelineConfiguration: Sendable {
     /// `keysPath` is not required.
     public var registryProvided = false
 
+    /// Run with a key registry that has no keys (every event is then `unknown_key`);
+    /// without it an empty registry is a configuration error at start (exit 64), since it is
+    /// almost always a wrong file. Env `STREAMPROC_ALLOW_EMPTY_KEYS`.
+    public var allowEmptyRegistry = false
+
+    /// Largest accepted ``VerificationPolicy/clockSkewMs`` (`--clock-skew-ms`), ms: the
+    /// `clock_ahead` tolerance (spec §5, 5 min). A larger skew would accept codes long expired
+    /// or not yet issued and let a replayed code move event time that far (spec §7).
+    public static let maxClockSkewMs: Int64 = 300_000
+
     /// The defaults.
     public init() {}
 
@@ -99,6 +112,10 @@ public struct PipelineConfiguration: Sendable {
         func fail(_ s: String) throws -> Never { throw ConfigurationError(message: s) }
         if let b = brokers, b.isEmpty { try fail("--brokers (STREAMPROC_BROKERS) is empty") }
         if topics.isEmpty || topics.contains(where: \.isEmpty) { try fail("--topics (STREAMPROC_TOPICS) needs at least one non-empty topic") }
+        for t in topics where t.hasPrefix("^") {
+            if topics.count > 1 { try fail("--topics (STREAMPROC_TOPICS): a ^regex subscription (\(t)) must be the only entry") }
+            if let problem = Self.regexProblem(t) { try fail("--topics (STREAMPROC_TOPICS): bad regex \(t): \(problem)") }
+        }
         if groupID.isEmpty { try fail("--group (STREAMPROC_GROUP) is empty") }
         if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
         if brokers != nil && keysPath == nil && !registryProvided { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
@@ -115,6 +132,9 @@ public struct PipelineConfiguration: Sendable {
             }
         }
         if allowedLatenessMs < 0 { try fail("--allowed-lateness-ms (STREAMPROC_ALLOWED_LATENESS_MS): \(allowedLatenessMs) is negative; want milliseconds ≥ 0") }
+        if !(0...Self.maxClockSkewMs).contains(policy.clockSkewMs) {
+            try fail("--clock-skew-ms (STREAMPROC_CLOCK_SKEW_MS): \(policy.clockSkewMs) is not in 0…\(Self.maxClockSkewMs) ms")
+        }
         if idleTimeoutMs <= 0 { try fail("--idle-timeout-ms (STREAMPROC_IDLE_TIMEOUT_MS): \(idleTimeoutMs); want milliseconds > 0") }
         if !(1...256).contains(workers) { try fail("--workers (STREAMPROC_WORKERS): \(workers); want 1…256") }
         if !(1...100_000).contains(maxBatch) { try fail("--max-batch (STREAMPROC_MAX_BATCH): \(maxBatch); want 1…100000 records") }
@@ -141,6 +161,23 @@ public struct PipelineConfiguration: Sendable {
             }
         }
         if summaryIntervalS < 0 { try fail("--summary-s (STREAMPROC_SUMMARY_S): \(summaryIntervalS); want seconds ≥ 0") }
+    }
+}
+
+extension PipelineConfiguration {
+    /// Why librdkafka would refuse `pattern` as a regex subscription, or `nil` when it compiles.
+    /// librdkafka (built with the system regex) compiles it with POSIX `regcomp`
+    /// (`REG_EXTENDED | REG_NOSUB`), as here. Thread-safe.
+    static func regexProblem(_ pattern: String) -> String? {
+        var re = regex_t()
+        let rc = regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB)
+        guard rc != 0 else {
+            regfree(&re)
+            return nil
+        }
+        var buffer = [CChar](repeating: 0, count: 256)
+        _ = regerror(rc, &re, &buffer, buffer.count)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 }
 
