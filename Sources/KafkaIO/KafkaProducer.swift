@@ -51,7 +51,6 @@ public final class KafkaProducer: Sendable {
         if messages.isEmpty { return }
         let box = KafkaBatchDelivery(expected: messages.count, onRecordError: onRecordError)
         var enqueued = 0
-        var skipped = 0
         var enqueueError: KafkaError?
         for (i, message) in messages.enumerated() {
             let opaque = Unmanaged<KafkaDeliveryBox>.passRetained(box).toOpaque()
@@ -63,14 +62,16 @@ public final class KafkaProducer: Sendable {
                 let e = error as? KafkaError ?? KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: "\(error)")
                 if e.isRecordSpecific, let onRecordError {
                     onRecordError(i, e)
-                    skipped += 1
                     continue
                 }
                 enqueueError = e
                 break
             }
         }
-        enqueued += skipped  // skipped records are settled: count them as delivered
+        // Skipped records (refused at enqueue) get no delivery report: `seal` settles them
+        // with every other record that was never enqueued (expected − enqueued). Counting
+        // them as enqueued left the batch waiting for reports that never come (a record
+        // refused as MSG_SIZE_TOO_LARGE stopped the pipeline).
         let count = enqueued
         let failure = enqueueError
         try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in

@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 import PostgresNIO
 
 /// The PostgreSQL ``StateStore`` (postgres-nio client with a small connection pool, binary
@@ -213,15 +214,26 @@ public final class PostgresStateStore: StateStore {
         // answer `.alreadyCommitted`).
         if batch.count == 1 { return [try await commitOne(batch[0])] }
         var results = [Result<PartitionCommitOutcome, any Error>?](repeating: nil, count: batch.count)
-        await withTaskGroup(of: (Int, Result<PartitionCommitOutcome, any Error>).self) { group in
+        await withTaskGroup(of: Slot.self) { group in
             for (i, c) in batch.enumerated() {
                 group.addTask {
-                    do { return (i, .success(try await self.commitOne(c))) } catch { return (i, .failure(error)) }
+                    do { return Slot(index: i, result: .success(try await self.commitOne(c))) } catch {
+                        return Slot(index: i, result: .failure(error))
+                    }
                 }
             }
-            for await (i, r) in group { results[i] = r }
+            for await slot in group { results[slot.index] = slot.result }
         }
         return try results.map { try $0!.get() }
+    }
+
+    /// One partition's result in ``commit(_:)``'s task group. A struct, not the tuple
+    /// `(Int, Result<…, any Error>)`: Swift 6.3.1 at -O delivered that tuple corrupted (nil
+    /// slots, wrong indices) — repro in `bench-notes/taskgroup-tuple-miscompile.swift.txt`,
+    /// guarded by `StateStoreBehaviourTests` in release (`swift test -c release`).
+    private struct Slot: Sendable {
+        let index: Int
+        let result: Result<PartitionCommitOutcome, any Error>
     }
 
     public func ping() async throws {
@@ -354,20 +366,9 @@ public final class PostgresStateStore: StateStore {
     private func guarded<R: Sendable>(_ body: @escaping @Sendable (PostgresConnection, Logger) async throws -> R) async throws -> R {
         let client = self.client
         let logger = self.logger
-        let timeout = self.operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: R?.self) { group in
-                group.addTask {
-                    try await client.withConnection { conn in try await body(conn, logger) }
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                let first = try await group.next()!
-                group.cancelAll()
-                guard let value = first else { throw StoreError.unavailable(OperationTimedOut(timeout: timeout)) }
-                return value
+            return try await Self.withDeadline(operationTimeout) {
+                try await client.withConnection { conn in try await body(conn, logger) }
             }
         } catch {
             let mapped = PostgresErrorMapping.map(error)
@@ -375,6 +376,50 @@ public final class PostgresStateStore: StateStore {
                 logger.warning("state store unavailable", metadata: ["store": "\(location)", "error": "\(mapped)"])
             }
             throw mapped
+        }
+    }
+
+    /// `body`'s result, or ``StoreError/unavailable(_:)`` with ``OperationTimedOut`` once
+    /// `timeout` passed — without waiting for `body` to end. (A task group would wait for its
+    /// child after cancelling it, and a query on a connection to a server that crashed
+    /// mid-transaction was seen to ignore cancellation: the pipeline then hung silently
+    /// instead of reporting the store down.) `body` is cancelled at the deadline and left to
+    /// end on its own; a commit it still completes is answered `alreadyCommitted` on retry.
+    static func withDeadline<R: Sendable>(_ timeout: Duration,
+                                          _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        let state = DeadlineState<R>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<R, any Error>) in
+                state.pending.withLock { $0 = c }
+                let timer = Task {
+                    try? await Task.sleep(for: timeout)
+                    guard !Task.isCancelled, let c = state.take() else { return }
+                    state.work.withLock { $0 }?.cancel()
+                    c.resume(throwing: StoreError.unavailable(OperationTimedOut(timeout: timeout)))
+                }
+                let work = Task {
+                    let result: Result<R, any Error>
+                    do { result = .success(try await body()) } catch { result = .failure(error) }
+                    timer.cancel()
+                    state.take()?.resume(with: result)
+                }
+                state.work.withLock { $0 = work }
+            }
+        } onCancel: {
+            state.work.withLock { $0 }?.cancel()
+        }
+    }
+
+    /// ``withDeadline(_:_:)``'s continuation (resumed once, by the body or the timer) and its work task.
+    private final class DeadlineState<R: Sendable>: Sendable {
+        let pending = Mutex<CheckedContinuation<R, any Error>?>(nil)
+        let work = Mutex<Task<Void, Never>?>(nil)
+
+        func take() -> CheckedContinuation<R, any Error>? {
+            pending.withLock { c in
+                defer { c = nil }
+                return c
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import Synchronization
 import Logging
 @testable import KafkaIO
 import StreamProcTesting
@@ -136,5 +137,40 @@ struct KafkaRoundTripTests {
         #expect(offsets[p0]?.high == 10)
         #expect(offsets[p1]?.fetchedSinceAssignment == true, "the empty partition's end was reached: \(String(describing: offsets[p1]))")
         #expect(offsets[p1]?.high == 0)
+    }
+
+    /// A record librdkafka refuses at enqueue (larger than `message.max.bytes`) is skipped and
+    /// reported once; the batch still completes with the others delivered (it used to wait
+    /// forever for the refused record's delivery report).
+    @Test("sendBatch skips a record refused at enqueue and completes")
+    func sendBatchSkipsARefusedRecord() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: ["big": 1], logger: KafkaTestSupport.logger)
+        defer { cluster.stop() }
+        let producer = try KafkaTestSupport.producer(cluster)
+        let tooLarge = [UInt8](repeating: 0x4b, count: KafkaProducerConfiguration(bootstrapServers: "x").maxMessageBytes + 1_000)
+        let messages = [
+            KafkaProducerMessage(topic: "big", partition: 0, value: Array("a".utf8)),
+            KafkaProducerMessage(topic: "big", partition: 0, key: tooLarge, value: Array("b".utf8)),
+            KafkaProducerMessage(topic: "big", partition: 0, value: Array("c".utf8)),
+        ]
+        let refused = Mutex<[Int?]>([])
+        try await producer.sendBatch(messages) { index, _ in refused.withLock { $0.append(index) } }
+        try await producer.close()
+        #expect(refused.withLock { $0 } == [1])
+        let consumer = try KafkaConsumer(
+            configuration: KafkaTestSupport.consumerConfig(cluster, group: "big-g", topics: ["big"]),
+            logger: KafkaTestSupport.logger)
+        var values: [String] = []
+        loop: for try await event in consumer.events {
+            switch event {
+            case .partitionsAssigned(let a): a.start()
+            case .partitionsRevoked(let r): r.finished()
+            case .batch(let batch):
+                values += batch.map { String(decoding: $0.value, as: UTF8.self) }
+                if values.count >= 2 { break loop }
+            }
+        }
+        try await consumer.close()
+        #expect(values == ["a", "c"])
     }
 }

@@ -1,4 +1,6 @@
 import Testing
+import Dispatch
+import Synchronization
 @testable import StateStore
 
 /// PostgreSQL-only: broken connections surface as `.unavailable` and the store reconnects.
@@ -42,5 +44,24 @@ import Testing
             try await PostgresStateStore.withStore(location: dead, operationTimeout: .seconds(2)) { try await $0.ping() }
         }
         #expect(error?.isTransient == true, "\(String(describing: error))")
+    }
+
+    /// The operation timeout does not wait for a body that ignores cancellation (a query on a
+    /// connection to a crashed server): the caller gets `unavailable` while the body still runs.
+    @Test func deadlineDoesNotWaitForABodyThatIgnoresCancellation() async throws {
+        let finished = Mutex(false)
+        let error = await #expect(throws: StoreError.self) {
+            try await PostgresStateStore.withDeadline(.milliseconds(200)) { () async throws -> Int in
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 3) { c.resume() }
+                }
+                finished.withLock { $0 = true }
+                return 1
+            }
+        }
+        #expect(finished.withLock { $0 } == false, "the deadline waited for the body")
+        #expect(error?.isTransient == true)
+        let value = try await PostgresStateStore.withDeadline(.seconds(5)) { 42 }
+        #expect(value == 42)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Crypto
 @testable import StreamProc
 import ScanRules
 import Aggregates
@@ -58,6 +59,22 @@ import StreamProcTesting
         #expect(value.contains("\"kind\":\"on_time\""))
         #expect(value.contains("\"window_end_ms\":1795219200000"))
         #expect(records.allSatisfy { $0.topic == "c" })
+    }
+
+    /// A rejected copy's key is capped: a 1.2 MB input key made an unsendable copy.
+    @Test func longKeysAreCappedWithSizeAndDigest() throws {
+        let key = [UInt8](repeating: 0x4b, count: 1_200_000)
+        let capped = OutputRecords.cappedKey(key[...])
+        #expect(capped.key?.count == OutputRecords.maxKeyBytes)
+        let headers = Dictionary(uniqueKeysWithValues: capped.headers.map { ($0.name, String(decoding: $0.value ?? [], as: UTF8.self)) })
+        #expect(headers["key.truncated"] == "true")
+        #expect(headers["key.original.size"] == "1200000")
+        let digest = SHA256.hash(data: key).map { String(format: "%02x", $0) }.joined()
+        #expect(headers["key.original.sha256"] == digest)
+        let short = OutputRecords.cappedKey(Array("terminal-7".utf8)[...])
+        #expect(short.key == Array("terminal-7".utf8))
+        #expect(short.headers.isEmpty)
+        #expect(OutputRecords.cappedKey(nil).key == nil)
     }
 
     @Test func lateCorrectionsCarryOnlyTheLateCount() {

@@ -50,7 +50,9 @@ struct OutputRecords: Sendable {
             headers.append(KafkaHeader(name: "headers.dropped", value: Array(String(record.headers.count).utf8)))
             headers.append(KafkaHeader(name: "headers.original.size", value: Array(String(inputHeaderBytes).utf8)))
         }
-        var message = KafkaProducerMessage(topic: rejectedTopic, key: record.key.map(Array.init), value: [], headers: headers)
+        let key = Self.cappedKey(record.key)
+        headers += key.headers
+        var message = KafkaProducerMessage(topic: rejectedTopic, key: key.key, value: [], headers: headers)
         if record.isNullValue {
             // A null value stays null, and says so.
             message.isNullValue = true
@@ -58,7 +60,7 @@ struct OutputRecords: Sendable {
             return message
         }
         let headerBytes = message.headers.reduce(0) { $0 + $1.name.utf8.count + ($1.value?.count ?? 0) + 16 }
-        let size = record.value.count + (record.key?.count ?? 0) + headerBytes + 512  // + framing
+        let size = record.value.count + (message.key?.count ?? 0) + headerBytes + 512  // + framing
         if size > maxMessageBytes {
             // Too large to copy whole (a poison pill otherwise): a prefix of the value, with
             // its original size and the SHA-256 of the whole value (hex).
@@ -72,6 +74,24 @@ struct OutputRecords: Sendable {
             message.value = Array(record.value)
         }
         return message
+    }
+
+    /// Keys longer than this are cut in rejected copies (``cappedKey(_:)``), bytes.
+    static let maxKeyBytes = 4_096
+
+    /// The key of a rejected copy: the input's key, or — when longer than ``maxKeyBytes``
+    /// (a record with a 1 MB key would otherwise make an unsendable copy) — its first
+    /// ``maxKeyBytes`` bytes with headers `key.truncated`, `key.original.size` and
+    /// `key.original.sha256` (hex SHA-256 of the whole key).
+    static func cappedKey(_ key: ArraySlice<UInt8>?) -> (key: [UInt8]?, headers: [KafkaHeader]) {
+        guard let key else { return (nil, []) }
+        guard key.count > maxKeyBytes else { return (Array(key), []) }
+        let digest = SHA256.hash(data: key).map { String(format: "%02x", $0) }.joined()
+        return (Array(key.prefix(maxKeyBytes)), [
+            KafkaHeader(name: "key.truncated", value: Array("true".utf8)),
+            KafkaHeader(name: "key.original.size", value: Array(String(key.count).utf8)),
+            KafkaHeader(name: "key.original.sha256", value: Array(digest.utf8)),
+        ])
     }
 
     /// One verified-events record (keyed by district code, the pseudonymous JSON of
