@@ -56,7 +56,7 @@ struct DrainReport {
         }
         out += """
 
-            events/s = events / (processor start → events_total == events); steady/s excludes the time to the first
+            events/s = events / (processor start → Σ streamproc_events_total of /metrics == events); steady/s excludes the time to the first
             counted event (group join, store claim and restore). proc CPU = the streamproc child's utime+stime
             (/proc/<pid>/stat) over the same span; drain µs/ev counts only the CPU after the first event. broker CPU =
             the mock-broker child over the same span; prod CPU = the bench produce child that filled the backlog

@@ -3,7 +3,7 @@ import Foundation
 /// One backlog drain, every part in its own process: a fresh `streamproc mock-broker`, a
 /// `bench produce --count N` child that fills the input topic and exits once all records are
 /// acknowledged, then `streamproc run` against that backlog, polled (``StatusProbe``, every
-/// 100 ms) until `events_total` reaches N. CPU and memory come from `/proc/<pid>` of each child.
+/// 100 ms) until the events it counted (`streamproc_events_total` of `/metrics`) reach N. CPU and memory come from `/proc/<pid>` of each child.
 struct DrainRun {
     /// Folder of the `streamproc` and `bench` executables (the same build).
     let binDirectory: String
@@ -75,13 +75,13 @@ struct DrainRun {
                 throw RunError("streamproc run exited (\(processor.exitStatus)); see \(processor.stderrPath)")
             }
             let cpu = processor.cpuSeconds ?? 0
-            let status = probe.fetch()
+            if assignedS == nil, let status = probe.fetch(), !status.partitions.isEmpty { assignedS = Date().timeIntervalSince(t0) }
+            let counted = probe.countedEvents()
             let now = Date()
-            if let status {
-                if assignedS == nil && !status.partitions.isEmpty { assignedS = now.timeIntervalSince(t0) }
-                if firstEventS == nil && status.events_total > 0 { firstEventS = now.timeIntervalSince(t0); cpuAtFirstEvent = cpu }
-                if status.events_total != last { last = status.events_total; lastChange = now }
-                if status.events_total >= UInt64(n) {
+            if let counted {
+                if firstEventS == nil && counted > 0 { firstEventS = now.timeIntervalSince(t0); cpuAtFirstEvent = cpu }
+                if counted != last { last = counted; lastChange = now }
+                if counted >= UInt64(n) {
                     let drainS = now.timeIntervalSince(t0)
                     let result = DrainResult(
                         configuration: configuration, events: n, drainS: drainS, assignedS: assignedS ?? drainS,
@@ -97,7 +97,7 @@ struct DrainRun {
                 }
             }
             if now.timeIntervalSince(lastChange) > stallTimeoutS {
-                throw RunError("events_total stayed at \(last) of \(n) for \(Int(stallTimeoutS)) s: the mock broker keeps only "
+                throw RunError("streamproc_events_total stayed at \(last) of \(n) for \(Int(stallTimeoutS)) s: the mock broker keeps only "
                                + "~5 MB per partition (use more --partitions or fewer --events); see \(processor.stderrPath)")
             }
             RunProgress.bar("\(configuration)", fraction: Double(last) / Double(n),

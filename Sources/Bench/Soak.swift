@@ -6,7 +6,7 @@ import LoadKit
 /// `bench drain`: a fresh `streamproc mock-broker`, a `bench produce` that generates and signs
 /// events live at the offered rate (event time = wall clock, so windows close and the duplicate
 /// horizon prunes as in production), and `streamproc run`. Every `--sample-s` seconds the
-/// processor's VmRSS, its events/s (`events_total` of `/api/v1/status`) and CPU are sampled;
+/// processor's VmRSS, its events/s (`streamproc_events_total` of `/metrics`) and CPU are sampled;
 /// the end prints the RSS curve and its least-squares slope in MiB per hour (``SoakReport``).
 struct Soak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,7 +71,7 @@ struct Soak: AsyncParsableCommand {
             guard processor.isRunning else { throw RunError("streamproc run exited; see \(processor.stderrPath)") }
             let t = Date().timeIntervalSince(t0)
             let cpu = processor.cpuSeconds ?? previous.cpu
-            let events = probe.fetch()?.events_total ?? previous.events
+            let events = probe.countedEvents() ?? previous.events
             let dt = max(t - previous.t, 1e-9)
             let s = SoakSample(elapsedS: t, rssBytes: processor.rssBytes ?? 0, eventsTotal: events,
                                eventsPerS: Double(events - min(events, previous.events)) / dt,

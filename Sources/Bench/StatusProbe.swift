@@ -3,6 +3,10 @@ import Foundation
 /// Reads a processor's `GET /api/v1/status` over a loopback TCP connection (HTTP/1.1,
 /// `Connection: close`), in-process: polling every 100 ms spawns no `curl` on the cores
 /// being measured. Only the fields `bench drain` and `bench soak` use are decoded.
+///
+/// ``countedEvents()`` reads `/metrics` instead: its `streamproc_events_total` counters move after
+/// every batch, while the status is published at most every 0.5 s and after a drain's last batch
+/// only at the next commit tick (up to 1 s later), too coarse to time a 10 s drain.
 struct StatusProbe {
     /// The part of `/api/v1/status` the benchmarks read.
     struct Status: Decodable {
@@ -21,6 +25,22 @@ struct StatusProbe {
     func fetch() -> Status? {
         guard let body = get("/api/v1/status") else { return nil }
         return try? JSONDecoder().decode(Status.self, from: body)
+    }
+
+    /// Σ `streamproc_events_total{verdict=…}` of `/metrics` (events given a verdict), nil on any error.
+    func countedEvents() -> UInt64? {
+        guard let body = get("/metrics") else { return nil }
+        return Self.eventsTotal(metrics: String(decoding: body, as: UTF8.self))
+    }
+
+    /// The sum of the `streamproc_events_total{…} N` samples of a Prometheus text exposition; nil when there is none.
+    static func eventsTotal(metrics: String) -> UInt64? {
+        var sum: UInt64?
+        for line in metrics.split(separator: "\n") where line.hasPrefix("streamproc_events_total{") {
+            guard let value = line.split(separator: " ").last, let n = Double(value) else { continue }
+            sum = (sum ?? 0) + UInt64(n)
+        }
+        return sum
     }
 
     /// The body of a 200 response to `GET path`, nil otherwise (2 s send/receive timeouts).
