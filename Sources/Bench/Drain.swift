@@ -32,7 +32,7 @@ struct Drain: AsyncParsableCommand {
     @Option(help: "Algorithm mix.") var mix = "SM2=0.8,ES256=0.1,Ed25519=0.1"
     @Option(help: "compression.codec of the backlog producer.") var compression = "lz4"
     @Option(help: "Give up when events_total does not move for this many seconds.") var stallTimeoutS = 30.0
-    @Flag(help: "Print one JSON line on standard output instead of the table.") var json = false
+    @Flag(help: "Print one JSON line on standard output (the table goes to standard error).") var json = false
 
     func run() async throws {
         guard events > 0, partitions > 0, runs > 0 else { throw ValidationError("--events, --partitions and --runs must be > 0") }
@@ -53,30 +53,36 @@ struct Drain: AsyncParsableCommand {
         let plan: [(String, String?)] = compareStore.map { [("memory", nil), ("store", $0)] }
             ?? [(store == nil ? "memory" : "store", store)]
         var results: [DrainResult] = []
+        var failures: [String] = []
+        // A failed run (a child crashed, the drain stalled) is reported and left out of the medians.
+        func attempt(_ index: Int, _ name: String, _ body: () async throws -> DrainResult) async {
+            do { results.append(try await body()) } catch {
+                failures.append("run \(index) (\(name)): \(error)")
+                RunProgress.line("run \(index) (\(name)) FAILED: \(error)")
+            }
+        }
         for round in 0..<runs {
             for (name, url) in plan {
-                let index = results.count + 1
+                let index = results.count + failures.count + 1
                 RunProgress.line("run \(index) of \(runs * plan.count) (\(name)), round \(round + 1); load average \(ProcFS.loadAverages())")
                 if let url {
                     let schema = "drain_\(getpid())_\(index)"
                     let base = try StoreLocation(parsing: url)
                     guard base.schema == nil else { throw ValidationError("the store URL must not set schema=: each run makes its own") }
                     try await Self.sql(base, "CREATE SCHEMA \(schema)")
-                    do {
-                        results.append(try await drain.run(index: index, configuration: name,
-                                                           store: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"))
-                    } catch {
-                        try? await Self.sql(base, "DROP SCHEMA \(schema) CASCADE")
-                        throw error
+                    await attempt(index, name) {
+                        try await drain.run(index: index, configuration: name,
+                                            store: url + (url.contains("?") ? "&" : "?") + "schema=\(schema)")
                     }
                     try await Self.sql(base, "DROP SCHEMA \(schema) CASCADE")
                 } else {
-                    results.append(try await drain.run(index: index, configuration: name, store: nil))
+                    await attempt(index, name) { try await drain.run(index: index, configuration: name, store: nil) }
                 }
             }
         }
-        let report = DrainReport(runs: results, events: events, partitions: partitions,
+        let report = DrainReport(runs: results, failures: failures, events: events, partitions: partitions,
                                  loadBefore: loadBefore, loadAfter: ProcFS.loadAverages())
+        if json { FileHandle.standardError.write(Data(report.table().utf8)) }
         print(json ? report.jsonLine() : report.table())
     }
 

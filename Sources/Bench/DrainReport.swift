@@ -5,6 +5,8 @@ import Foundation
 struct DrainReport {
     /// Every run, in the order they ran.
     let runs: [DrainResult]
+    /// Runs that failed (`run 3 (store): …`), left out of ``runs`` and the medians.
+    let failures: [String]
     /// Events per run.
     let events: Int
     /// Partitions of the input topic.
@@ -45,6 +47,7 @@ struct DrainReport {
         }
         for (i, r) in runs.enumerated() { out += row(String(i + 1), r.configuration, r.figures) }
         for c in configurations { out += row("med", c, medians(c)) }
+        for f in failures { out += "FAILED \(f)\n" }
         if configurations.count == 2 {
             let a = medians(configurations[0]), b = medians(configurations[1])
             func ratio(_ name: String) -> Double {
@@ -66,7 +69,7 @@ struct DrainReport {
         return out
     }
 
-    /// `{"events":N,"partitions":P,"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…}}`.
+    /// `{"events":N,"partitions":P,"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…},"failed_runs":["…"]}`.
     func jsonLine() -> String {
         func object(_ figures: [(name: String, value: Double, digits: Int)]) -> String {
             figures.map { "\"\($0.name)\":\(fmt($0.value, $0.digits))" }.joined(separator: ",")
@@ -74,7 +77,8 @@ struct DrainReport {
         let runsJSON = runs.map { "{\"configuration\":\"\($0.configuration)\",\(object($0.figures))}" }.joined(separator: ",")
         let mediansJSON = configurations.map { "\"\($0)\":{\(object(medians($0)))}" }.joined(separator: ",")
         return "{\"events\":\(events),\"partitions\":\(partitions),\"load_before\":\"\(loadBefore)\","
-            + "\"load_after\":\"\(loadAfter)\",\"runs\":[\(runsJSON)],\"medians\":{\(mediansJSON)}}"
+            + "\"load_after\":\"\(loadAfter)\",\"runs\":[\(runsJSON)],\"medians\":{\(mediansJSON)},"
+            + "\"failed_runs\":[\(failures.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ","))]}"
     }
 
     private func pad(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
