@@ -24,7 +24,7 @@ struct Soak: AsyncParsableCommand {
     @Option(help: "Partitions of the mock broker's topics.") var partitions = 4
     @Option(help: "State store URL of the processor (postgres://…); default: in memory.") var store: String?
     @Option(help: "Algorithm mix.") var mix = "SM2=0.8,ES256=0.1,Ed25519=0.1"
-    @Flag(help: "Print one JSON line on standard output instead of the table.") var json = false
+    @Flag(help: "Print one JSON line on standard output (the table goes to standard error).") var json = false
 
     func run() async throws {
         guard minutes > 0, sampleS > 0, partitions > 0 else { throw ValidationError("--minutes, --sample-s and --partitions must be > 0") }
@@ -88,6 +88,7 @@ struct Soak: AsyncParsableCommand {
                                 brokerCPUS: (broker.cpuSeconds ?? brokerCPU0) - brokerCPU0,
                                 loadStart: loadStart, loadEnd: ProcFS.loadAverages())
         for c in children.reversed() { await c.stop() }
+        if json { FileHandle.standardError.write(Data(report.table().utf8)) }
         print(json ? report.jsonLine() : report.table())
     }
 
