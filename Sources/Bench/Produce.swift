@@ -15,7 +15,9 @@ struct Produce: AsyncParsableCommand {
         With --input, the lines of a pre-generated events.jsonl (bench generate) are sent in order, \
         wrapping around at the end. Without it, events are generated and signed live with the wall \
         clock (SM2 signing costs ~0.2 ms of CPU each, which caps a live rate at a few thousand per \
-        second and core); --keys-out writes their public registry for `streamproc run --keys`.
+        second and core); --keys-out writes their public registry for `streamproc run --keys`. \
+        --count sends exactly that many events (no wrap-around, --duration ignored) and exits once all \
+        are acknowledged: `bench drain` fills its backlog so.
         """)
 
     @Option(help: "Kafka bootstrap servers.") var brokers: String
@@ -27,9 +29,18 @@ struct Produce: AsyncParsableCommand {
     @Option(help: "Live generation: write the public key registry here.") var keysOut: String?
     @Option(help: "Live generation: seed.") var seed: UInt64 = 1
     @Option(help: "Live generation: algorithm mix.") var mix: String = "SM2=0.8,ES256=0.1,Ed25519=0.1"
+    @Option(help: "Send exactly this many events, then wait for every acknowledgement (--duration is ignored).")
+    var count: Int?
+    @Option(help: "compression.codec of the producer: none, gzip, snappy, lz4, zstd.")
+    var compression: String = "none"
+    @Option(help: "Seconds to wait for the last acknowledgements at the end.") var flushTimeoutS: Int = 120
 
     func run() async throws {
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be > 0") }
+        guard let codec = KafkaProducerConfiguration.Compression(rawValue: compression) else {
+            throw ValidationError("--compression must be none, gzip, snappy, lz4 or zstd")
+        }
+        if let count, count < 1 { throw ValidationError("--count must be ≥ 1") }
         var source: (Int64) -> (key: [UInt8]?, value: [UInt8])
         if let input {
             let lines = try LineRecords(contentsOfFile: input)
@@ -53,23 +64,30 @@ struct Produce: AsyncParsableCommand {
                 return (e.key, e.value)
             }
         }
-        let producer = try KafkaProducer(configuration: KafkaProducerConfiguration(bootstrapServers: brokers),
-                                         logger: .init(label: "bench.produce"))
+        var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
+        producerConfig.compression = codec
+        let producer = try KafkaProducer(configuration: producerConfig, logger: .init(label: "bench.produce"))
+        let total = count ?? Int.max
         let clock = ContinuousClock()
         let start = clock.now
         var sent = 0, errors = 0, lastSent = 0
         var lastReport = start
+        var pending: (key: [UInt8]?, value: [UInt8])?  // refused by a full queue, offered again first
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         while true {
             let elapsed = seconds(clock.now - start)
-            if elapsed >= duration { break }
-            let due = Int(rate * elapsed)
+            if sent + errors >= total || (count == nil && elapsed >= duration) { break }
+            let due = min(total, Int(min(rate * elapsed, 1e15)))
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             while sent + errors < due {
-                let (key, value) = source(now)
+                let (key, value) = pending ?? source(now)
                 do {
                     try producer.enqueue(KafkaProducerMessage(topic: topic, key: key, value: value))
                     sent += 1
+                    pending = nil
+                } catch let error as KafkaError where error.code == KafkaError.queueFullCode {
+                    pending = (key, value)
+                    break
                 } catch {
                     errors += 1
                 }
@@ -84,10 +102,10 @@ struct Produce: AsyncParsableCommand {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        do { try await producer.flush() } catch { errors += 1 }
+        do { try await producer.flush(timeoutMs: flushTimeoutS * 1000) } catch { errors += 1 }
         try? await producer.close()
-        let total = seconds(clock.now - start)
-        print(String(format: "\nsent %d events in %.1f s = %.0f/s (offered %.0f/s), errors %d", sent, total, Double(sent) / total, rate, errors))
+        let wall = seconds(clock.now - start)
+        print(String(format: "\nsent %d events in %.1f s = %.0f/s (offered %.0f/s), errors %d", sent, wall, Double(sent) / wall, rate, errors))
         if errors > 0 { throw ExitCode(1) }
     }
 }
