@@ -33,9 +33,6 @@ public final class PostgresStateStore: StateStore {
         self.operationTimeout = operationTimeout
         var backgroundLogger = logger
         backgroundLogger[metadataKey: "store"] = "\(location)"
-        // The pool logs every failed connection attempt at info; an outage is reported by the
-        // pipeline once per 10 s instead (StoreAccess), so only its warnings and errors pass.
-        if backgroundLogger.logLevel < .warning { backgroundLogger.logLevel = .warning }
         self.client = PostgresClient(configuration: location.clientConfiguration(maxConnections: maxConnections),
                                      backgroundLogger: backgroundLogger)
     }

@@ -103,10 +103,21 @@ public final class Pipeline: Service, Sendable {
         let producer = try KafkaProducer(configuration: producerConfig, logger: logger)
         // Readiness tells the truth while the loop waits (e.g. for deliveries during a broker
         // outage): the consumer's broker state is published every second, whatever the loop does.
+        // While no broker is reachable it also says so every 10 s itself: librdkafka repeats
+        // an identical connection error only now and then ("N identical errors suppressed").
         let live = self.live
+        let logger = self.logger
         let brokerWatcher = Task {
+            var lastWarning = ContinuousClock.now - .seconds(10)
             while !Task.isCancelled {
-                live.setKafkaState(brokers: consumer.brokerState)
+                let state = consumer.brokerState
+                live.setKafkaState(brokers: state)
+                if state.reachable == false, ContinuousClock.now - lastWarning >= .seconds(10) {
+                    lastWarning = .now
+                    logger.warning("Kafka brokers unreachable; retrying", metadata: [
+                        "brokers": "\(brokers)", "reason": "\(state.reason ?? "unknown")",
+                    ])
+                }
                 try? await Task.sleep(for: .seconds(1))
             }
         }
