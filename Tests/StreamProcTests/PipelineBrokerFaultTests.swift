@@ -208,6 +208,13 @@ struct PipelineBrokerFaultTests {
         }
         // Every warning a reader sees names the brokers (in the line, not only in a field).
         #expect(warnings.allSatisfy { $0.line.contains(address) })
+        // librdkafka suppresses identical connection errors, so the pipeline says it itself,
+        // at most every 10 s, naming the brokers.
+        let periodic = capture.all.filter { $0.level == .warning && $0.message.hasPrefix("Kafka brokers unreachable") }
+        #expect(!periodic.isEmpty, "no periodic 'Kafka brokers unreachable' warning")
+        #expect(periodic.allSatisfy { $0.metadata["brokers"] == address })
+        let periodicTimes = periodic.map(\.time).sorted()
+        for (a, b) in zip(periodicTimes, periodicTimes.dropFirst()) { #expect(b - a >= 9.95) }
     }
 
     /// The error's code part (`KafkaError`'s text up to the first colon).
