@@ -423,6 +423,9 @@ public final class Pipeline: Service, Sendable {
         /// output records submitted up to its snapshot, then writes the snapshot to the store.
         struct PendingCommit {
             let commits: [PartitionCommit]
+            /// Without a durable store: each partition's at-least-once restart offset at the
+            /// snapshot (``PartitionState/committableOffset``), stored in Kafka once committed.
+            let restartOffsets: [TopicPartition: Int64]
             let task: Task<[PartitionCommitOutcome], any Error>
         }
 
@@ -476,9 +479,16 @@ public final class Pipeline: Service, Sendable {
                 guard let p = owned[tp], handover || p.hasProgress else { return nil }
                 return p.makeCommit(names: names)
             }
+            var restartOffsets: [TopicPartition: Int64] = [:]
+            if !durableStore {
+                for c in commits {
+                    let tp = TopicPartition(topic: c.topic, partition: c.partition)
+                    restartOffsets[tp] = owned[tp]?.state.committableOffset ?? c.nextOffset
+                }
+            }
             let (access, live, metrics, probe) = (store, pipeline.live, pipeline.metrics, durableStore)
             let s = pipeline.store
-            pending = PendingCommit(commits: commits, task: Task {
+            pending = PendingCommit(commits: commits, restartOffsets: restartOffsets, task: Task {
                 for d in deliveries { try await d.value }
                 guard !commits.isEmpty else {
                     if probe { try await access.retrying("health probe") { try await s.ping() } }
@@ -508,7 +518,7 @@ public final class Pipeline: Service, Sendable {
                     // A durable store is the source of truth: Kafka's offset is for lag tools. With
                     // state in memory only, Kafka's offset is where a restart begins: never past
                     // the first record of an open pane (at-least-once).
-                    let kafkaNext = durableStore ? c.nextOffset : (o.state.committableOffset ?? c.nextOffset)
+                    let kafkaNext = durableStore ? c.nextOffset : (p.restartOffsets[tp] ?? c.nextOffset)
                     if kafkaNext > 0 { consumer.storeOffset(topic: tp.topic, partition: tp.partition, offset: kafkaNext - 1) }
                 case .fenced(let current):
                     pipeline.logger.error("partition fenced: another instance claimed it; dropping it and its uncommitted work",
