@@ -266,16 +266,7 @@ struct KafkaClientPropertiesTests {
         cconfig.sessionTimeoutMs = 6000
         cconfig.heartbeatIntervalMs = 200
         let consumer = try KafkaConsumer(configuration: cconfig, logger: logger)
-        var received: [String] = []
-        loop: for try await event in consumer.events {
-            switch event {
-            case .partitionsAssigned(let a): a.start()
-            case .partitionsRevoked(let r): r.finished()
-            case .batch(let batch):
-                for record in batch { received.append(String(decoding: record.value, as: UTF8.self)) }
-                if !received.isEmpty { break loop }
-            }
-        }
+        let received = try await KafkaTestSupport.values(of: consumer, atLeast: 1)
         try await consumer.close()
         #expect(received == ["v"])
 

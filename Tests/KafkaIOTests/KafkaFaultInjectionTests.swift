@@ -19,12 +19,7 @@ struct KafkaFaultInjectionTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfig(cluster, group: "fi-g", topics: ["fi"]),
             logger: KafkaTestSupport.logger)
-        var values: [String] = []
-        for try await event in consumer.events {
-            guard case .batch(let batch) = event else { continue }
-            values += batch.map { String(decoding: $0.value, as: UTF8.self) }
-            if values.count >= 300 { break }
-        }
+        let values = try await KafkaTestSupport.values(of: consumer, atLeast: 300)
         // A duplicate would appear inside the first 300 values and break the sequence below.
         let lag = consumer.lag()
         try await consumer.close()

@@ -85,12 +85,7 @@ struct KafkaRoundTripTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfig(cluster, group: "z-\(codec)", topics: ["z"]),
             logger: KafkaTestSupport.logger)
-        var values: [String] = []
-        for try await event in consumer.events {
-            guard case .batch(let batch) = event else { continue }
-            values += batch.map { String(decoding: $0.value, as: UTF8.self) }
-            if values.count >= 2000 { break }
-        }
+        let values = try await KafkaTestSupport.values(of: consumer, atLeast: 2000)
         try await consumer.close()
         #expect(values == (0..<2000).map { "v\($0)" })
     }
@@ -156,16 +151,7 @@ struct KafkaRoundTripTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestSupport.consumerConfig(cluster, group: "big-g", topics: ["big"]),
             logger: KafkaTestSupport.logger)
-        var values: [String] = []
-        loop: for try await event in consumer.events {
-            switch event {
-            case .partitionsAssigned(let a): a.start()
-            case .partitionsRevoked(let r): r.finished()
-            case .batch(let batch):
-                values += batch.map { String(decoding: $0.value, as: UTF8.self) }
-                if values.count >= 2 { break loop }
-            }
-        }
+        let values = try await KafkaTestSupport.values(of: consumer, atLeast: 2)
         try await consumer.close()
         #expect(values == ["a", "c"])
     }

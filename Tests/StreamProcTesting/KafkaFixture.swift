@@ -23,6 +23,22 @@ public enum KafkaTestSupport {
         return try KafkaProducer(configuration: c, logger: logger)
     }
 
+    /// Reads record values (as UTF-8 strings, in delivery order) from `consumer` until at
+    /// least `count` arrived, acknowledging rebalances on the way; the consumer stays open.
+    public static func values(of consumer: KafkaConsumer, atLeast count: Int) async throws -> [String] {
+        var values: [String] = []
+        loop: for try await event in consumer.events {
+            switch event {
+            case .partitionsAssigned(let a): a.start()
+            case .partitionsRevoked(let r): r.finished()
+            case .batch(let batch):
+                values += batch.map { String(decoding: $0.value, as: UTF8.self) }
+                if values.count >= count { break loop }
+            }
+        }
+        return values
+    }
+
     /// Produces `count` messages "v<i>" keyed "k<i>" to `topic`, in chunks.
     public static func produce(_ producer: KafkaProducer, topic: String, range: Range<Int>, headers: Bool = false) async throws {
         var chunk: [KafkaProducerMessage] = []

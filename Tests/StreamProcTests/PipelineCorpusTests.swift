@@ -42,14 +42,10 @@ struct PipelineCorpusTests {
         let ends = try RawKafka(cluster.bootstrapServers, group: "probe").logEndOffsets(topic: "ykm.scans", partitions: 1)
         #expect(ends == [0: Int64(lines.count)])
 
-        do {
+        try await running.stopping {
             try await S.waitUntil(60, "the pipeline judging 3027 events") { running.events >= 3027 }
             try await S.waitUntilClosed([running], throughMs: try S.corpusEndMs(), seconds: 30)
-        } catch {
-            try? await running.stop()
-            throw error
         }
-        try await running.stop()
         let totals = running.live.snapshot.totals
         #expect(totals.events == 3027)
         #expect(totals.late == 0)

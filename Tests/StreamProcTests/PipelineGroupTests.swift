@@ -38,11 +38,10 @@ struct PipelineGroupTests {
         try await S.produce(lines, range: 0..<lines.count, cluster: cluster, topic: "scans.a", partition: spread)
         let a = try S.Running(cluster: cluster, groupID: "group-a", topic: "scans.a",
                               countsTopic: "counts.a", rejectedTopic: "rejected.a", processorID: "a1")
-        do {
+        try await a.stopping {
             try await S.waitUntilProcessed([a], ends: all, seconds: 60)
             try await S.waitUntilClosed([a], throughMs: try S.corpusEndMs(), seconds: 30)
-        } catch { try? await a.stop(); throw error }
-        try await a.stop()
+        }
         #expect(a.live.snapshot.totals.events == UInt64(lines.count))
         let s1 = try S.sumCounts(try await S.readAll(cluster, topic: "counts.a", partitions: 1))
         let rejected1 = try await S.readAll(cluster, topic: "rejected.a", partitions: 1)

@@ -76,7 +76,7 @@ struct PipelinePoisonPillTests {
         func send(_ messages: [KafkaProducerMessage], _ what: String) async throws {
             try await S.bounded(30, "producing \(what)") { try await producer.sendBatch(messages) }
         }
-        do {
+        try await running.stopping {
             try await send((0..<split).map { KafkaProducerMessage(topic: "ykm.scans", partition: 0, value: lines[$0]) },
                            "corpus lines 1–\(split)")
             try await S.waitUntil(60, "the pipeline judging \(split) events") { running.events >= UInt64(split) }
@@ -92,11 +92,7 @@ struct PipelinePoisonPillTests {
             try await S.bounded(15, "closing the test producer") { try await producer.close() }
             try await S.waitUntil(60, "the pipeline judging 3030 records") { running.events >= 3030 }
             try await S.waitUntilClosed([running], throughMs: try S.corpusEndMs(), seconds: 75)
-        } catch {
-            try? await running.stop()
-            throw error
         }
-        try await running.stop()
 
         // Verdicts: the corpus totals plus three malformed, unattributed records, once each.
         let totals = running.live.snapshot.totals

@@ -28,12 +28,11 @@ struct PipelineShutdownTests {
         #expect(ends.values.reduce(0, +) == Int64(lines.count))
 
         let first = try S.Running(cluster: cluster, groupID: "shutdown-g", processorID: "first")
-        do {
+        try await first.stopping {
             try await S.waitUntilProcessed([first], ends: ends, seconds: 60)
             try await S.waitUntilClosed([first], throughMs: try S.corpusEndMs(), seconds: 30)
             try await Task.sleep(for: .seconds(2))  // the next commit stores the offsets past the closed panes
-        } catch { try? await first.stop(); throw error }
-        try await first.stop()
+        }
         #expect(first.live.snapshot.totals.events == UInt64(lines.count))
         #expect(try raw.committedOffsets(topic: "ykm.scans", partitions: partitions) == ends)
         let countsEnd = try raw.logEndOffsets(topic: "ykm.counts.1m", partitions: 1)
@@ -44,18 +43,14 @@ struct PipelineShutdownTests {
 
         // Restart in the same group: it takes all partitions at their log end and judges nothing.
         let second = try S.Running(cluster: cluster, groupID: "shutdown-g", processorID: "second")
-        do {
+        try await second.stopping {
             try await S.waitUntil(60, "the restarted pipeline owning every partition") {
                 second.partitions.count == Int(partitions)
             }
             // Fetching starts at once on the mock; anything fetched from before
             // the log end would be judged and published within a tick (1 s).
             try await Task.sleep(for: .seconds(3))
-        } catch {
-            try? await second.stop()
-            throw error
         }
-        try await second.stop()
         #expect(second.live.snapshot.totals.events == 0)
         #expect(try raw.committedOffsets(topic: "ykm.scans", partitions: partitions) == ends)
         #expect(try raw.logEndOffsets(topic: "ykm.counts.1m", partitions: 1) == countsEnd)

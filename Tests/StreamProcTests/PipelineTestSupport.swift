@@ -209,6 +209,18 @@ enum PipelineTestSupport {
         var partitions: [LivePartition] { live.snapshot.partitions }
 
         /// Triggers graceful shutdown and waits (bounded) until `run()` returned.
+        /// Runs `body`, then stops the pipeline gracefully; if `body` throws, stops it (a
+        /// failed stop is ignored then) and rethrows `body`'s error.
+        func stopping<T>(after body: () async throws -> T) async throws -> T {
+            let value: T
+            do { value = try await body() } catch {
+                try? await stop()
+                throw error
+            }
+            try await stop()
+            return value
+        }
+
         func stop(timeout: Double = 30) async throws {
             let g = group
             let t = task
