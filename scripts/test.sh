@@ -13,7 +13,7 @@
 # Exits non-zero when any group fails (all groups run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
-packages=(librdkafka-dev libssl-dev kcat pkg-config postgresql python3-jsonschema python3-yaml curl)
+mapfile -t packages < scripts/apt-packages.txt  # one list for this script and .ci/run
 if ! dpkg -s "${packages[@]}" >/dev/null 2>&1; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing packages; as root: apt-get install -y ${packages[*]}" >&2
