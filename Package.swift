@@ -50,6 +50,7 @@ let package = Package(
                        providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CLibcrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         // Decoding, verification, verdicts (spec §2–§6), rule 7, reference data: no Kafka, HTTP or load code.
         .target(
             name: "ScanRules",
@@ -76,7 +77,7 @@ let package = Package(
         .target(
             name: "StreamProc",
             dependencies: [
-                "Aggregates", "ScanRules", "KafkaIO", "LiveView", "StateStore",
+                "Aggregates", "ScanRules", "KafkaIO", "LiveView", "StateStore", "CMalloc",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

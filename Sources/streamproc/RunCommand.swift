@@ -56,6 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     static let embeddedMaxBatch = 500
 
     func run() async throws {
+        MallocTuning.apply(cores: ProcessInfo.processInfo.activeProcessorCount)
         let env = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
             flag ?? env["STREAMPROC_" + name]
