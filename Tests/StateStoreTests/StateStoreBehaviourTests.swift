@@ -304,6 +304,16 @@ private let everything: Range<Int64> = 0..<Int64.max / 4
             let recent = try await store.loadDuplicateIDs(topic: topic, partition: 2, sinceMs: day0Ms + 29_000)
             #expect(Set(recent) == Set(ids[2_900..<3_000]).union([retimed]))
             #expect(try await store.loadDuplicateIDs(topic: topic, partition: 3, sinceMs: 0) == [])
+            // Later commits move the horizon in small steps (the in-memory store rebuilds its
+            // dictionary only every minute of horizon): readers never see an id before it.
+            for (sequence, horizon) in [(2, 12_000), (3, 20_001), (4, 20_001), (5, 29_500)] {
+                let step = PartitionCommit(topic: topic, partition: 2, epoch: a.epoch, expectedSequence: Int64(sequence),
+                                           nextOffset: 1, openState: [], pruneDuplicatesBeforeMs: day0Ms + Int64(horizon))
+                #expect(try await store.commit([step]) == [.committed(sequence: Int64(sequence) + 1)])
+                let kept = try await store.loadDuplicateIDs(topic: topic, partition: 2, sinceMs: 0)
+                let expectedKept = expected.filter { $0.scannedAtMs >= day0Ms + Int64(horizon) }
+                #expect(Set(kept) == expectedKept, "horizon \(horizon)")
+            }
         }
     }
 
