@@ -29,6 +29,8 @@ struct Produce: AsyncParsableCommand {
     @Option(help: "Live generation: write the public key registry here.") var keysOut: String?
     @Option(help: "Live generation: seed.") var seed: UInt64 = 1
     @Option(help: "Live generation: algorithm mix.") var mix: String = "SM2=0.8,ES256=0.1,Ed25519=0.1"
+    @Option(help: "Live generation: a signed code is shown in up to this many valid events (within its lifetime); the processor still verifies each.")
+    var codeReuse: Int = 1
     @Option(help: "Send exactly this many events, then wait for every acknowledgement (--duration is ignored).")
     var count: Int?
     @Option(help: "compression.codec of the producer: none, gzip, snappy, lz4, zstd.")
@@ -37,6 +39,7 @@ struct Produce: AsyncParsableCommand {
 
     func run() async throws {
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be > 0") }
+        guard codeReuse >= 1 else { throw ValidationError("--code-reuse must be ≥ 1") }
         guard let codec = KafkaProducerConfiguration.Compression(rawValue: compression) else {
             throw ValidationError("--compression must be none, gzip, snappy, lz4 or zstd")
         }
@@ -57,7 +60,7 @@ struct Produce: AsyncParsableCommand {
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var generator = try LoadGenerator(WorkloadConfiguration(
                 seed: seed, mix: try LoadAlgorithmMix(parsing: mix), startMs: now, ratePerSecond: rate,
-                deterministicKeys: false))
+                deterministicKeys: false, codeReuse: codeReuse))
             if let keysOut { try Data(generator.registryJSON()).write(to: URL(fileURLWithPath: keysOut)) }
             source = { now in
                 let e = generator.nextEvent(at: now)

@@ -24,10 +24,14 @@ struct Soak: AsyncParsableCommand {
     @Option(help: "Partitions of the mock broker's topics.") var partitions = 4
     @Option(help: "State store URL of the processor (postgres://…); default: in memory.") var store: String?
     @Option(help: "Algorithm mix.") var mix = "SM2=0.8,ES256=0.1,Ed25519=0.1"
+    @Option(help: "A signed code is shown in up to this many valid events (bench produce --code-reuse): lets the one-core live producer offer more than its signing rate. The processor verifies every event.")
+    var codeReuse = 1
     @Flag(help: "Print one JSON line on standard output (the table goes to standard error).") var json = false
 
     func run() async throws {
-        guard minutes > 0, sampleS > 0, partitions > 0 else { throw ValidationError("--minutes, --sample-s and --partitions must be > 0") }
+        guard minutes > 0, sampleS > 0, partitions > 0, codeReuse >= 1 else {
+            throw ValidationError("--minutes, --sample-s and --partitions must be > 0, --code-reuse ≥ 1")
+        }
         let mixValue: LoadAlgorithmMix
         do { mixValue = try LoadAlgorithmMix(parsing: mix) } catch { throw ValidationError("--mix: \(error)") }
         let bin = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
@@ -47,7 +51,7 @@ struct Soak: AsyncParsableCommand {
         let producer = try BenchChild(
             name: "bench produce", executable: bin + "/bench",
             arguments: ["produce", "--brokers", bootstrap, "--rate", String(offered), "--duration", String(minutes * 60 + 30),
-                        "--keys-out", keys, "--mix", mix, "--compression", "lz4"],
+                        "--keys-out", keys, "--mix", mix, "--compression", "lz4", "--code-reuse", String(codeReuse)],
             logPrefix: logDirectory + "/produce")
         children.append(producer)
         while !FileManager.default.fileExists(atPath: keys) {
@@ -83,7 +87,7 @@ struct Soak: AsyncParsableCommand {
             if t >= minutes * 60 { break }
         }
         let report = SoakReport(samples: samples, rate: offered, rateSource: source, minutes: minutes,
-                                configuration: store == nil ? "memory" : "store",
+                                configuration: store == nil ? "memory" : "store", codeReuse: codeReuse,
                                 producerCPUS: (producer.cpuSeconds ?? producerCPU0) - producerCPU0,
                                 brokerCPUS: (broker.cpuSeconds ?? brokerCPU0) - brokerCPU0,
                                 loadStart: loadStart, loadEnd: ProcFS.loadAverages())

@@ -12,6 +12,8 @@ struct SoakReport {
     let minutes: Double
     /// `memory` or `store`.
     let configuration: String
+    /// Valid events per signed code of the producer (`--code-reuse`, 1 = every event signed).
+    let codeReuse: Int
     /// CPU seconds of the producer and the mock broker children over the soak.
     let producerCPUS: Double, brokerCPUS: Double
     /// `uptime`'s load averages (1, 5, 15 min) at the start and at the end.
@@ -38,7 +40,8 @@ struct SoakReport {
     /// The human-readable curve and summary.
     func table() -> String {
         var out = "\nbench soak (\(configuration)): \(fmt(minutes, 1)) min at \(fmt(rate, 0)) events/s offered (\(rateSource)); "
-            + "load average \(loadStart) at the start, \(loadEnd) at the end\n"
+            + "load average \(loadStart) at the start, \(loadEnd) at the end"
+            + (codeReuse > 1 ? "; each signed code shown in up to \(codeReuse) valid events (every event verified)\n" : "\n")
         out += "RSS is the separate streamproc run process's VmRSS (not the bench process).\n\n"
         out += "      t s   RSS MiB   events/s   proc cores   load\n"
         for s in samples {
@@ -52,7 +55,7 @@ struct SoakReport {
         return out
     }
 
-    /// `{"configuration":…,"minutes":…,"rate":…,"rate_source":…,"slope_mib_per_h":…,"slope_second_half_mib_per_h":…,
+    /// `{"configuration":…,"minutes":…,"rate":…,"code_reuse":…,"rate_source":…,"slope_mib_per_h":…,"slope_second_half_mib_per_h":…,
     /// "events_per_s":…,"producer_cpu_s":…,"broker_cpu_s":…,"load_start":…,"load_end":…,"rss_of":"processor",
     /// "samples":[{"t_s":…,"rss_mib":…,"events_total":…,"events_per_s":…,"processor_cores":…,"load":…}]}`.
     func jsonLine() -> String {
@@ -61,6 +64,7 @@ struct SoakReport {
                 + "\"events_per_s\":\(fmt($0.eventsPerS, 1)),\"processor_cores\":\(fmt($0.processorCores, 3)),\"load\":\(fmt($0.load, 2))}"
         }.joined(separator: ",")
         return "{\"configuration\":\"\(configuration)\",\"minutes\":\(fmt(minutes, 2)),\"rate\":\(fmt(rate, 1)),"
+            + "\"code_reuse\":\(codeReuse),"
             + "\"rate_source\":\"\(rateSource)\",\"slope_mib_per_h\":\(fmt(slopeAll, 2)),"
             + "\"slope_second_half_mib_per_h\":\(fmt(slopeSecondHalf, 2)),\"events_per_s\":\(fmt(meanEventsPerS, 1)),"
             + "\"producer_cpu_s\":\(fmt(producerCPUS, 2)),\"broker_cpu_s\":\(fmt(brokerCPUS, 2)),"

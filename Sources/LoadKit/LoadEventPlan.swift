@@ -29,6 +29,8 @@ struct LoadEventPlan: Sendable {
     var recordKey: [UInt8] = []
     var attributed = true
     var scannedAtMs: Int64 = 0
+    /// The code's `iat`, seconds.
+    var iatS: Int64 = 0
     /// For ``LoadEventKind/badJSON``: the cut position as a fraction of the value (0…1).
     var cutFraction = 0.5
     var duplicateOf: Source?

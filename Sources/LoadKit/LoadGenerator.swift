@@ -35,6 +35,9 @@ public struct LoadGenerator: Sendable {
     private var history: [LoadEventPlan.Source] = []
     private static let ringCapacity = 64
     private let session = SessionBox()
+    /// Live generation with ``WorkloadConfiguration/codeReuse`` > 1: per key index, the last
+    /// signed code text, its `iat` (s) and how many events showed it.
+    private var reusable: [Int: (code: [UInt8], iatS: Int64, uses: Int)] = [:]
     private let kindCumulative: [(LoadEventKind, Double)]
     private let algCumulative: [Double]
 
@@ -90,9 +93,18 @@ public struct LoadGenerator: Sendable {
         if case .ring(let i)? = plan.duplicateOf, ring.indices.contains(i) {
             event = GeneratedEvent(value: ring[i].value, key: ring[i].key, kind: .duplicate,
                                    attributed: true, scannedAtMs: ring[i].scannedAtMs)
+        } else if plan.kind == .valid, plan.hasCode, let c = reusable[plan.keyIndex], c.uses < configuration.codeReuse,
+                  c.iatS <= plan.scannedAtMs / 1000, plan.scannedAtMs / 1000 + 10 <= c.iatS + 60 {
+            reusable[plan.keyIndex]?.uses += 1
+            event = GeneratedEvent(value: plan.head + c.code + plan.tail, key: plan.recordKey, kind: plan.kind,
+                                   attributed: plan.attributed, scannedAtMs: plan.scannedAtMs)
         } else {
             let keys = keyRing.keys
             event = session.signer.withLock { LoadGenerator.assemble(plan, keys: keys, signer: $0) }
+            if configuration.codeReuse > 1, plan.kind == .valid, plan.hasCode {
+                let code = Array(event.value[plan.head.count..<(event.value.count - plan.tail.count)])
+                reusable[plan.keyIndex] = (code, plan.iatS, 1)
+            }
         }
         remember([event])
         return event
@@ -233,6 +245,7 @@ public struct LoadGenerator: Sendable {
         case .notYetValid: iat = scannedS + 32 + Int64(rng.int(0...300))
         default: iat = scannedS - Int64(rng.int(-3...50))
         }
+        plan.iatS = iat
         let key = keyRing.keys[plan.keyIndex]
         let typ = show ? "T" : (rng.chance(0.07) ? "O" : "P")
         // Subjects repeat (commuters scan in and out): a pseudonym from a population of 3 million.

@@ -274,6 +274,34 @@ struct LoadGeneratorTests {
         #expect(dups > 5)
     }
 
+    @Test("Live API with codeReuse 4: a signed code shows in at most 4 valid events, each judged valid")
+    func liveCodeReuse() throws {
+        var g = try LoadGenerator(WorkloadConfiguration(seed: 9, invalidShare: 0, duplicateShare: 0, startMs: 0,
+                                                        codeReuse: 4))
+        let engine = VerdictEngine(registry: try KeyRegistry(json: g.registryJSON()), reference: .embedded)
+        var t = Self.start
+        var uses: [String: Int] = [:]
+        var valid = 0
+        for _ in 0..<1_200 {
+            t += 50  // 60 s of events: codes must not be shown past their lifetime
+            let e = g.nextEvent(at: t)
+            #expect(e.kind == .valid)
+            let j = engine.judge(e.value, nowMs: t)
+            #expect(j.verdict == .valid, "\(j.verdict) \(String(describing: j.reason))")
+            if j.verdict == .valid { valid += 1 }
+            let text = String(decoding: e.value, as: UTF8.self)
+            let code = text.components(separatedBy: "\"code\":\"")[1].components(separatedBy: "\"")[0]
+            uses[code, default: 0] += 1
+        }
+        #expect(valid == 1_200)
+        #expect(uses.values.max() == 4)
+        // 4 keys of the mix, at most 4 events per code: at least 300 signed codes; reuse cuts signing to under half.
+        #expect(uses.count >= 300 && uses.count < 600)
+        #expect(throws: WorkloadConfiguration.ConfigurationError.outOfRange("codeReuse")) {
+            try WorkloadConfiguration(startMs: 0, codeReuse: 0).validate()
+        }
+    }
+
     @Test("Diurnal curve: mean 1 over a day, peak at 08h local far above 03h local")
     func diurnal() {
         let m = LoadScenarioModel()
