@@ -17,7 +17,8 @@ struct Produce: AsyncParsableCommand {
         clock (SM2 signing costs ~0.2 ms of CPU each, which caps a live rate at a few thousand per \
         second and core); --keys-out writes their public registry for `streamproc run --keys`. \
         --count sends exactly that many events (no wrap-around, --duration ignored) and exits once all \
-        are acknowledged: `bench drain` fills its backlog so.
+        are acknowledged: `bench drain` fills its backlog so, and `bench run` offers each step's \
+        pre-signed events so (reading its progress from --progress-ms).
         """)
 
     @Option(help: "Kafka bootstrap servers.") var brokers: String
@@ -36,6 +37,10 @@ struct Produce: AsyncParsableCommand {
     @Option(help: "compression.codec of the producer: none, gzip, snappy, lz4, zstd.")
     var compression: String = "none"
     @Option(help: "Seconds to wait for the last acknowledgements at the end.") var flushTimeoutS: Int = 120
+    @Option(help: "Every this many ms, print `sent N` (records enqueued so far) on standard output; 0: never (bench run reads it).")
+    var progressMs: Int = 0
+    @Option(help: "librdkafka properties file (SASL, TLS …) for the producer (as streamproc --kafka-config).")
+    var kafkaConfig: String?
 
     func run() async throws {
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be > 0") }
@@ -44,6 +49,7 @@ struct Produce: AsyncParsableCommand {
             throw ValidationError("--compression must be none, gzip, snappy, lz4 or zstd")
         }
         if let count, count < 1 { throw ValidationError("--count must be ≥ 1") }
+        guard progressMs >= 0 else { throw ValidationError("--progress-ms must be ≥ 0") }
         var source: (Int64) -> (key: [UInt8]?, value: [UInt8])
         if let input {
             let lines = try LineRecords(contentsOfFile: input)
@@ -69,12 +75,17 @@ struct Produce: AsyncParsableCommand {
         }
         var producerConfig = KafkaProducerConfiguration(bootstrapServers: brokers)
         producerConfig.compression = codec
+        if let kafkaConfig {
+            let props = try KafkaClientProperties(contentsOfFile: kafkaConfig)
+            try props.validate()
+            producerConfig.clientProperties = props
+        }
         let producer = try KafkaProducer(configuration: producerConfig, logger: .init(label: "bench.produce"))
         let total = count ?? Int.max
         let clock = ContinuousClock()
         let start = clock.now
         var sent = 0, errors = 0, lastSent = 0
-        var lastReport = start
+        var lastReport = start, lastProgress = start
         var pending: (key: [UInt8]?, value: [UInt8])?  // refused by a full queue, offered again first
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
         while true {
@@ -94,6 +105,10 @@ struct Produce: AsyncParsableCommand {
                 } catch {
                     errors += 1
                 }
+            }
+            if progressMs > 0 && clock.now - lastProgress >= .milliseconds(progressMs) {
+                FileHandle.standardOutput.write(Data("sent \(sent)\n".utf8))
+                lastProgress = clock.now
             }
             if seconds(clock.now - lastReport) >= 1 {
                 let dt = seconds(clock.now - lastReport)
