@@ -30,11 +30,15 @@ struct RunReport {
     }
 
     /// `{"max_sustainable_events_per_s":X,"cores":N,"steps":[…],"stage_share":{…},
-    /// "verification_capacity_events_per_s":C,"ratio_to_capacity":R,"mix":"…"}`.
+    /// "verification_capacity_events_per_s":C,"ratio_to_capacity":R,"mix":"…"}`; each step also
+    /// carries `pipeline_cpu_s`, `producer_cpu_s` and `broker_cpu_s` (CPU **seconds** over its
+    /// window; `broker_cpu_s` is null with `--brokers`).
     func jsonLine() -> String {
         let stepsJSON = steps.map {
             "{\"offered\":\(fmt($0.offered, 1)),\"achieved\":\(fmt($0.achieved, 1)),\"p50_ms\":\(fmt($0.p50Ms, 3)),"
                 + "\"p99_ms\":\(fmt($0.p99Ms, 3)),\"p999_ms\":\(fmt($0.p999Ms, 3)),\"cpu_s_per_1k\":\(fmt($0.cpuSPer1k, 4)),"
+                + "\"pipeline_cpu_s\":\(fmt($0.pipelineCPUS, 3)),\"producer_cpu_s\":\(fmt($0.producerCPUS, 3)),"
+                + "\"broker_cpu_s\":\($0.brokerCPUS.map { fmt($0, 3) } ?? "null"),"
                 + "\"produced\":\(fmt($0.produced, 1)),\"backlog_end\":\($0.backlogEnd),\"sustainable\":\($0.sustainable)}"
         }.joined(separator: ",")
         let shares = stageShare.map { "\"\($0.0)\":\(fmt($0.1, 4))" }.joined(separator: ",")
@@ -45,12 +49,14 @@ struct RunReport {
     }
 
     /// The human-readable report.
-    func table(capacityDetail: RunCapacity, svg: String, embedded: Bool) -> String {
-        var out = "\nstep  offered  produced  achieved   p50_ms    p99_ms  p99.9_ms  cpu_s/1k  backlog  verify%  sustainable\n"
+    func table(capacityDetail: RunCapacity, svg: String, mockBroker: Bool) -> String {
+        var out = "\nstep  offered  produced  achieved   p50_ms    p99_ms  p99.9_ms  cpu_s/1k  pipe_cpu_s  prod_cpu_s  brkr_cpu_s"
+            + "  backlog  verify%  sustainable\n"
         for (i, s) in steps.enumerated() {
             let verify = s.stages.shares.first { $0.0 == "verify" }?.1 ?? 0
             out += pad(String(i + 1), 4) + pad(fmt(s.offered, 0), 9) + pad(fmt(s.produced, 0), 10) + pad(fmt(s.achieved, 0), 10)
                 + pad(fmt(s.p50Ms, 1), 9) + pad(fmt(s.p99Ms, 1), 10) + pad(fmt(s.p999Ms, 1), 10) + pad(fmt(s.cpuSPer1k, 3), 10)
+                + pad(fmt(s.pipelineCPUS, 2), 12) + pad(fmt(s.producerCPUS, 2), 12) + pad(s.brokerCPUS.map { fmt($0, 2) } ?? "-", 12)
                 + pad(String(s.backlogEnd), 9) + pad(fmt(verify * 100, 0), 9) + "  " + (s.sustainable ? "yes" : "NO") + "\n"
         }
         out += "\nverification capacity (\(cores) cores, in-process): "
@@ -63,8 +69,10 @@ struct RunReport {
         out += "stage share (all windows): " + stageShare.map { "\($0.0) \(fmt($0.1 * 100, 1)) %" }.joined(separator: ", ") + "\n"
         out += "  decode/verify = CPU time summed over judge workers; aggregate = in-order apply (rule 7, windows, outputs);\n"
         out += "  produce_commit = time the pipeline task waited for output deliveries before storing offsets.\n"
-        out += "cpu_s/1k = process user+sys CPU per 1000 counted events, including the in-process load thread and\n"
-        out += "  librdkafka\(embedded ? " and mock broker" : "") threads (nothing subtracted). Latency = counted time − record CreateTime (ms).\n"
+        out += "cpu_s/1k = pipeline CPU (user+sys of this process: the pipeline and its librdkafka clients) per 1000 counted\n"
+        out += "  events; pipe_cpu_s, prod_cpu_s, brkr_cpu_s = CPU seconds in the window of this process, of the bench produce\n"
+        out += "  child that offered the pre-signed events\(mockBroker ? " and of the streamproc mock-broker child" : " (brokers given: no broker figure)").\n"
+        out += "  Latency = counted time − record CreateTime (ms), stamped by the producer child.\n"
         out += "chart: \(svg)\n"
         return out
     }

@@ -9,16 +9,23 @@ import StreamProc
 struct RunStepResult {
     /// Offered (target) rate, events/s.
     var offered: Double
-    /// Records actually enqueued per second during the window (≤ offered when the
-    /// load thread fell behind).
+    /// Records the `bench produce` child enqueued per second during the window, as it
+    /// reported them (≤ offered when it fell behind).
     var produced: Double
     /// Records counted by the pipeline per second during the window.
     var achieved: Double
     /// Produce-to-counted latency percentiles, **ms**.
     var p50Ms: Double, p99Ms: Double, p999Ms: Double
-    /// Process CPU (user + sys, all threads, including the load thread and
-    /// librdkafka's) per 1000 counted events, seconds.
+    /// Pipeline CPU per 1000 counted events, **seconds**: ``pipelineCPUS`` / events × 1000.
     var cpuSPer1k: Double
+    /// CPU **seconds** of the measuring process during the window (getrusage RUSAGE_SELF, user
+    /// + sys, all threads: the pipeline with its librdkafka clients, the latency probe and the
+    /// progress line; the producer and the mock broker are other processes).
+    var pipelineCPUS: Double
+    /// CPU **seconds** of the `bench produce` child during the window (`/proc/<pid>/stat`).
+    var producerCPUS: Double
+    /// CPU **seconds** of the `streamproc mock-broker` child during the window; nil with `--brokers`.
+    var brokerCPUS: Double?
     /// Produced − counted records at the window's middle and end.
     var backlogMid: Int64, backlogEnd: Int64
     /// Stage time deltas over the window, ns (see ``RunStageShare``).
