@@ -1,6 +1,6 @@
 import Foundation
 
-/// A child process of `bench drain` / `bench soak` (mock broker, producer, processor) with its
+/// A child process of `bench drain` / `bench soak` / `bench run` (mock broker, producer, processor) with its
 /// standard output and standard error in log files, and what Linux's `/proc/<pid>` tells of it
 /// while it runs: CPU seconds and resident memory.
 ///

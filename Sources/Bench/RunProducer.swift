@@ -9,7 +9,7 @@ import LoadKit
 /// `min(N, R × elapsed)`, stamps each record's CreateTime with the wall clock at enqueue
 /// (**ms**), and exits once every record is acknowledged.
 ///
-/// ``produced`` is the child's own count of enqueued records as it last reported it (every
+/// ``produced()`` is the child's own count of enqueued records as it last reported it (every
 /// 100 ms on its standard output), or all N once it exited cleanly.
 final class RunProducer {
     /// Events of the step (the child's `--count`).
@@ -31,19 +31,22 @@ final class RunProducer {
         keysPath = pathPrefix + ".keys"
         self.command = command
         logPrefix = pathPrefix + "-produce"
-        var values: [UInt8] = [], keys: [UInt8] = []
-        values.reserveCapacity(events.reduce(0) { $0 + $1.value.count + 1 })
-        keys.reserveCapacity(events.count * 8)
-        for (i, e) in events.enumerated() {
-            guard !e.value.contains(0x0A), !e.key.contains(0x0A) else {
-                throw RunError("event \(i) of \(pathPrefix) contains a newline: it cannot be written one per line")
-            }
-            values += e.value; values.append(0x0A)
-            keys += e.key; keys.append(0x0A)
-        }
         let valuesOut = try GenerateOutputFile(valuesPath), keysOut = try GenerateOutputFile(keysPath)
-        try valuesOut.write(values); try valuesOut.close()
-        try keysOut.write(keys); try keysOut.close()
+        defer { try? valuesOut.close(); try? keysOut.close() }
+        // In chunks of 10,000 events, so the copy beside `events` stays small.
+        for chunkStart in stride(from: 0, to: events.count, by: 10_000) {
+            var values: [UInt8] = [], keys: [UInt8] = []
+            for i in chunkStart..<min(chunkStart + 10_000, events.count) {
+                let e = events[i]
+                guard !e.value.contains(0x0A), !e.key.contains(0x0A) else {
+                    throw RunError("event \(i) of \(pathPrefix) contains a newline: it cannot be written one per line")
+                }
+                values += e.value; values.append(0x0A)
+                keys += e.key; keys.append(0x0A)
+            }
+            try valuesOut.write(values)
+            try keysOut.write(keys)
+        }
     }
 
     /// Starts the `bench produce` child offering the events at `rate` events/s; returns at once.
