@@ -48,7 +48,7 @@ struct DeployFilesTests {
         for family in ["streamproc_events_total", "streamproc_consumer_lag", "streamproc_watermark_seconds",
                        "streamproc_verify_latency_seconds_bucket", "streamproc_late_events_total",
                        "streamproc_unattributed_total", "streamproc_store_commit_latency_seconds_bucket",
-                       "streamproc_store_up"] {
+                       "streamproc_store_up", "streamproc_resident_memory_bytes", "streamproc_heap_in_use_bytes"] {
             #expect(used.contains(family), "no panel queries \(family)")
         }
 

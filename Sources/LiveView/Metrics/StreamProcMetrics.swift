@@ -19,6 +19,8 @@ import Synchronization
 /// | `streamproc_committed_offset` | gauge | `topic`, `partition` | Kafka offset |
 /// | `streamproc_watermark_seconds` | gauge | `topic`, `partition` | s since the epoch (spec v1 §7) |
 /// | `streamproc_start_time_seconds` | gauge | — | s since the epoch |
+/// | `streamproc_resident_memory_bytes` | gauge | — | bytes: the process's RSS (`/proc/self/statm`) |
+/// | `streamproc_heap_in_use_bytes` | gauge | — | bytes malloc has handed out and not taken back (glibc `mallinfo2`) |
 ///
 /// Hot-path use: increment once per batch (`recordVerdicts(_:)` with the
 /// batch's per-verdict counts), not once per event; each counter update is one
@@ -56,6 +58,11 @@ public final class StreamProcMetrics: Sendable {
     public let outputRecordsRefused: Prometheus.Counter
     /// `streamproc_start_time_seconds`: set at init from `startTimeMs`.
     public let startTime: Prometheus.Gauge
+    /// `streamproc_resident_memory_bytes`: resident set size, bytes, set by the pipeline.
+    public let residentMemory: Prometheus.Gauge
+    /// `streamproc_heap_in_use_bytes`: heap allocated and not freed, bytes, set by the pipeline.
+    /// Beside ``residentMemory`` it tells a leak (both grow) from memory the allocator keeps.
+    public let heapInUse: Prometheus.Gauge
 
     private struct PartitionKey: Hashable {
         var topic: String
@@ -134,6 +141,18 @@ public final class StreamProcMetrics: Sendable {
             namespace: "streamproc", metricName: "start_time", unitName: "seconds",
             helpText: "Process start time, seconds since the Unix epoch."))
         startTime.set(Double(startTimeMs) / 1000)
+        residentMemory = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "streamproc", metricName: "resident_memory", unitName: "bytes",
+            helpText: "Resident set size of the process, bytes."))
+        heapInUse = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "streamproc", metricName: "heap_in_use", unitName: "bytes",
+            helpText: "Heap memory allocated and not yet freed (glibc mallinfo2 uordblks + hblkhd), bytes."))
+    }
+
+    /// Sets the memory gauges, **bytes**; a `nil` leaves that gauge as it was.
+    public func setMemory(residentBytes: Int?, heapInUseBytes: Int?) {
+        if let residentBytes { residentMemory.set(Int64(residentBytes)) }
+        if let heapInUseBytes { heapInUse.set(Int64(heapInUseBytes)) }
     }
 
     /// Adds `count` events with verdict `verdict`.

@@ -201,6 +201,7 @@ public final class Pipeline: Service, Sendable {
         /// The commit running beside the loop, at most one.
         var pending: PendingCommit?
         var lastPublishNs: UInt64 = 0
+        var lastMemorySampleNs: UInt64 = 0
         var totals = LiveTotals()
         /// Batches whose delivery may be outstanding before the loop waits.
         let maxInFlight = 4
@@ -574,6 +575,11 @@ public final class Pipeline: Service, Sendable {
                                   partitions: partitions, totals: totals)
             if let m = pipeline.metrics {
                 m.setEventsPerSecond(pipeline.live.snapshot.eventsPerSecondHistory.last ?? 0)
+                // mallinfo2 walks the arenas' free lists: every 5 s, not every publication.
+                if now &- lastMemorySampleNs >= 5_000_000_000 || lastMemorySampleNs == 0 {
+                    lastMemorySampleNs = now
+                    m.setMemory(residentBytes: MallocTuning.residentBytes(), heapInUseBytes: MallocTuning.heapInUseBytes())
+                }
             }
         }
     }

@@ -2,6 +2,7 @@
 import CMalloc
 import Glibc
 #endif
+import Foundation
 
 /// glibc malloc settings for a long-running processor (issue 11, must 6: RSS flat under load).
 ///
@@ -45,5 +46,26 @@ public enum MallocTuning {
         #else
         return false
         #endif
+    }
+
+    /// Bytes malloc has handed out and not taken back (`mallinfo2`: `uordblks` + `hblkhd`);
+    /// nil on a non-glibc platform. Walks every arena's free lists: call it every few seconds,
+    /// not per batch.
+    public static func heapInUseBytes() -> Int? {
+        #if canImport(Glibc)
+        let m = mallinfo2()
+        return Int(m.uordblks + m.hblkhd)
+        #else
+        return nil
+        #endif
+    }
+
+    /// The process's resident set size, **bytes** (second field of `/proc/self/statm`, in
+    /// pages), or nil where unreadable.
+    public static func residentBytes() -> Int? {
+        guard let data = FileManager.default.contents(atPath: "/proc/self/statm") else { return nil }
+        let fields = String(decoding: data, as: UTF8.self).split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 }
