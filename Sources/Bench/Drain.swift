@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoadKit
 import Logging
 import StateStore
 
@@ -11,6 +12,10 @@ import StateStore
 /// processor runs, and the processor's, the broker's and the producer's CPU are reported apart.
 /// With `--compare-store URL` the runs alternate between state in memory and that PostgreSQL
 /// store (each store run in a fresh schema `drain_<pid>_<run>`, dropped afterwards).
+/// Before the first and after the last run the all-core verification capacity of the mix is
+/// measured in this process (``RunCapacity``, as `bench run` does), and each configuration's
+/// median steady rate is reported as a fraction of their mean: how close the whole pipeline
+/// (consume, decode, verify, count, outputs) comes to verification alone (issue 11, must 4).
 struct Drain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Backlog drain: time for a separate streamproc process to consume N pre-produced events.",
@@ -33,6 +38,8 @@ struct Drain: AsyncParsableCommand {
     @Option(help: "compression.codec of the backlog producer.") var compression = "lz4"
     @Option(help: "Give up when events_total does not move for this many seconds.") var stallTimeoutS = 30.0
     @Flag(help: "Print one JSON line on standard output (the table goes to standard error).") var json = false
+    @Flag(inversion: .prefixedNo, help: "Measure the all-core verification capacity of the mix (2 s per algorithm) before the first and after the last run, and report steady/s as a fraction of it.")
+    var capacity = true
 
     func run() async throws {
         guard events > 0, partitions > 0, runs > 0 else { throw ValidationError("--events, --partitions and --runs must be > 0") }
@@ -46,6 +53,17 @@ struct Drain: AsyncParsableCommand {
             throw ValidationError("the store URL must not set schema=: each run makes its own")
         }
         let loadBefore = ProcFS.loadAverages()
+        let mixValue: LoadAlgorithmMix
+        do { mixValue = try LoadAlgorithmMix(parsing: mix) } catch { throw ValidationError("--mix: \(error)") }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        func measureCapacity(_ when: String) throws -> Double? {
+            guard capacity else { return nil }
+            RunProgress.line("verification capacity of the mix on \(cores) cores (\(when))…")
+            let c = try RunCapacity.measure(cores: cores, seconds: 2).capacity(for: mixValue)
+            RunProgress.line("verification capacity \(when): \(fmt(c, 0)) events/s; load average \(ProcFS.loadAverages())")
+            return c
+        }
+        let capacityBefore = try measureCapacity("before the runs")
         let workload = try await DrainWorkload.prepare(events: events, seed: seed, mix: mix, cache: cache,
                                                        benchPath: binDirectory + "/bench")
         let logDirectory = NSTemporaryDirectory() + "bench-drain-\(getpid())"
@@ -82,7 +100,9 @@ struct Drain: AsyncParsableCommand {
                 }
             }
         }
+        let capacityAfter = try measureCapacity("after the runs")
         let report = DrainReport(runs: results, failures: failures, events: events, partitions: partitions,
+                                 capacityBefore: capacityBefore, capacityAfter: capacityAfter, cores: cores,
                                  loadBefore: loadBefore, loadAfter: ProcFS.loadAverages())
         if json { FileHandle.standardError.write(Data(report.table().utf8)) }
         print(json ? report.jsonLine() : report.table())

@@ -11,8 +11,26 @@ struct DrainReport {
     let events: Int
     /// Partitions of the input topic.
     let partitions: Int
+    /// All-core verification capacity of the mix before the first and after the last run,
+    /// events/s (``RunCapacity``); nil with `--no-capacity`.
+    let capacityBefore: Double?, capacityAfter: Double?
+    /// Cores the capacity was measured on.
+    let cores: Int
     /// `uptime`'s load averages (1, 5, 15 min) before the first and after the last run.
     let loadBefore: String, loadAfter: String
+
+    /// Mean of the capacity before and after, events/s; nil when not measured.
+    var capacity: Double? {
+        guard let b = capacityBefore, let a = capacityAfter else { return capacityBefore ?? capacityAfter }
+        return (a + b) / 2
+    }
+
+    /// A configuration's median steady events/s as a fraction of ``capacity``.
+    func steadyRatio(_ configuration: String) -> Double? {
+        guard let c = capacity, c > 0,
+              let steady = medians(configuration).first(where: { $0.name == "steady_events_per_s" }) else { return nil }
+        return steady.value / c
+    }
 
     /// Configurations in order of first appearance (`memory`, `store`).
     var configurations: [String] {
@@ -57,6 +75,11 @@ struct DrainReport {
                 + "(\(fmt((1 - ratio("events_per_s")) * 100, 1)) % less), steady events/s \(fmt(ratio("steady_events_per_s"), 3)), "
                 + "CPU µs/event \(fmt(ratio("cpu_us_per_event"), 3)), drain CPU µs/event \(fmt(ratio("drain_cpu_us_per_event"), 3))\n"
         }
+        if let c = capacity {
+            out += "\nverification capacity of the mix on \(cores) cores: \(fmt(capacityBefore ?? c, 0)) events/s before, "
+                + "\(fmt(capacityAfter ?? c, 0)) after (mean \(fmt(c, 0))); median steady/s ÷ capacity: "
+                + configurations.map { "\($0) \(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ", ") + "\n"
+        }
         out += """
 
             events/s = events / (processor start → Σ streamproc_events_total of /metrics == events); steady/s excludes the time to the first
@@ -69,14 +92,21 @@ struct DrainReport {
         return out
     }
 
-    /// `{"events":N,"partitions":P,"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…},"failed_runs":["…"]}`.
+    /// `{"events":N,"partitions":P,"cores":C,"capacity_before_events_per_s":…,"capacity_after_events_per_s":…,
+    /// "capacity_events_per_s":…,"steady_ratio_to_capacity":{"memory":…},"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…},"failed_runs":["…"]}`.
     func jsonLine() -> String {
         func object(_ figures: [(name: String, value: Double, digits: Int)]) -> String {
             figures.map { "\"\($0.name)\":\(fmt($0.value, $0.digits))" }.joined(separator: ",")
         }
         let runsJSON = runs.map { "{\"configuration\":\"\($0.configuration)\",\(object($0.figures))}" }.joined(separator: ",")
         let mediansJSON = configurations.map { "\"\($0)\":{\(object(medians($0)))}" }.joined(separator: ",")
-        return "{\"events\":\(events),\"partitions\":\(partitions),\"load_before\":\"\(loadBefore)\","
+        let capacityJSON = capacity.map { c in
+            ",\"cores\":\(cores),\"capacity_before_events_per_s\":\(fmt(capacityBefore ?? c, 0)),"
+                + "\"capacity_after_events_per_s\":\(fmt(capacityAfter ?? c, 0)),\"capacity_events_per_s\":\(fmt(c, 0)),"
+                + "\"steady_ratio_to_capacity\":{"
+                + configurations.map { "\"\($0)\":\(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ",") + "}"
+        } ?? ""
+        return "{\"events\":\(events),\"partitions\":\(partitions)\(capacityJSON),\"load_before\":\"\(loadBefore)\","
             + "\"load_after\":\"\(loadAfter)\",\"runs\":[\(runsJSON)],\"medians\":{\(mediansJSON)},"
             + "\"failed_runs\":[\(failures.map { "\"" + $0.replacingOccurrences(of: "\"", with: "'") + "\"" }.joined(separator: ","))]}"
     }
