@@ -75,14 +75,15 @@ struct Soak: AsyncParsableCommand {
             guard processor.isRunning else { throw RunError("streamproc run exited; see \(processor.stderrPath)") }
             let t = Date().timeIntervalSince(t0)
             let cpu = processor.cpuSeconds ?? previous.cpu
-            let events = probe.countedEvents() ?? previous.events
+            let read = probe.countedEventsAndHeap()
+            let events = read.events ?? previous.events
             let dt = max(t - previous.t, 1e-9)
-            let s = SoakSample(elapsedS: t, rssBytes: processor.rssBytes ?? 0, eventsTotal: events,
+            let s = SoakSample(elapsedS: t, rssBytes: processor.rssBytes ?? 0, heapBytes: read.heapBytes, eventsTotal: events,
                                eventsPerS: Double(events - min(events, previous.events)) / dt,
                                processorCores: (cpu - previous.cpu) / dt, load: ProcFS.loadAverage1() ?? 0)
             samples.append(s)
             previous = (t, events, cpu)
-            RunProgress.line("\(fmt(t, 0)) s: RSS \(fmt(s.rssMiB, 1)) MiB, \(fmt(s.eventsPerS, 0)) events/s, "
+            RunProgress.line("\(fmt(t, 0)) s: RSS \(fmt(s.rssMiB, 1)) MiB, heap \(s.heapMiB.map { fmt($0, 1) } ?? "?") MiB, \(fmt(s.eventsPerS, 0)) events/s, "
                              + "processor \(fmt(s.processorCores, 2)) cores, load \(fmt(s.load, 2))")
             if t >= minutes * 60 { break }
         }

@@ -30,6 +30,17 @@ struct SoakReport {
         return sxx > 0 ? sxy / sxx * 3600 : 0
     }
 
+    /// Slope of the heap in use over the second half of the samples that have it, MiB/h.
+    var heapSlopeSecondHalf: Double? {
+        let withHeap = samples.filter { $0.heapBytes != nil }
+        guard withHeap.count >= 2 else { return nil }
+        let half = withHeap[(withHeap.count / 2)...].map {
+            SoakSample(elapsedS: $0.elapsedS, rssBytes: $0.heapBytes ?? 0, heapBytes: nil, eventsTotal: 0,
+                       eventsPerS: 0, processorCores: 0, load: 0)
+        }
+        return Self.slopeMiBPerHour(half[...])
+    }
+
     /// Slope over every sample, MiB/h.
     var slopeAll: Double { Self.slopeMiBPerHour(samples[...]) }
     /// Slope over the second half of the samples, MiB/h.
@@ -43,13 +54,15 @@ struct SoakReport {
             + "load average \(loadStart) at the start, \(loadEnd) at the end"
             + (codeReuse > 1 ? "; each signed code shown in up to \(codeReuse) valid events (every event verified)\n" : "\n")
         out += "RSS is the separate streamproc run process's VmRSS (not the bench process).\n\n"
-        out += "      t s   RSS MiB   events/s   proc cores   load\n"
+        out += "      t s   RSS MiB  heap MiB   events/s   proc cores   load\n"
         for s in samples {
-            out += pad(fmt(s.elapsedS, 0), 9) + pad(fmt(s.rssMiB, 1), 10) + pad(fmt(s.eventsPerS, 0), 11)
+            out += pad(fmt(s.elapsedS, 0), 9) + pad(fmt(s.rssMiB, 1), 10) + pad(s.heapMiB.map { fmt($0, 1) } ?? "?", 10)
+                + pad(fmt(s.eventsPerS, 0), 11)
                 + pad(fmt(s.processorCores, 2), 13) + pad(fmt(s.load, 2), 7) + "\n"
         }
         out += "\nRSS slope: \(fmt(slopeAll, 1)) MiB/h over all samples, \(fmt(slopeSecondHalf, 1)) MiB/h over the second half; "
-            + "RSS \(fmt(samples.first?.rssMiB ?? 0, 1)) → \(fmt(samples.last?.rssMiB ?? 0, 1)) MiB\n"
+            + "RSS \(fmt(samples.first?.rssMiB ?? 0, 1)) → \(fmt(samples.last?.rssMiB ?? 0, 1)) MiB"
+            + (heapSlopeSecondHalf.map { "; heap in use: \(fmt($0, 1)) MiB/h over the second half" } ?? "") + "\n"
         out += "counted \(samples.last?.eventsTotal ?? 0) events = \(fmt(meanEventsPerS, 0))/s; CPU s of the other children: "
             + "producer (live signing) \(fmt(producerCPUS, 1)), mock broker \(fmt(brokerCPUS, 1))\n"
         return out
@@ -60,13 +73,16 @@ struct SoakReport {
     /// "samples":[{"t_s":…,"rss_mib":…,"events_total":…,"events_per_s":…,"processor_cores":…,"load":…}]}`.
     func jsonLine() -> String {
         let s = samples.map {
-            "{\"t_s\":\(fmt($0.elapsedS, 1)),\"rss_mib\":\(fmt($0.rssMiB, 2)),\"events_total\":\($0.eventsTotal),"
+            "{\"t_s\":\(fmt($0.elapsedS, 1)),\"rss_mib\":\(fmt($0.rssMiB, 2)),"
+                + "\"heap_mib\":\($0.heapMiB.map { fmt($0, 2) } ?? "null"),\"events_total\":\($0.eventsTotal),"
                 + "\"events_per_s\":\(fmt($0.eventsPerS, 1)),\"processor_cores\":\(fmt($0.processorCores, 3)),\"load\":\(fmt($0.load, 2))}"
         }.joined(separator: ",")
         return "{\"configuration\":\"\(configuration)\",\"minutes\":\(fmt(minutes, 2)),\"rate\":\(fmt(rate, 1)),"
             + "\"code_reuse\":\(codeReuse),"
             + "\"rate_source\":\"\(rateSource)\",\"slope_mib_per_h\":\(fmt(slopeAll, 2)),"
-            + "\"slope_second_half_mib_per_h\":\(fmt(slopeSecondHalf, 2)),\"events_per_s\":\(fmt(meanEventsPerS, 1)),"
+            + "\"slope_second_half_mib_per_h\":\(fmt(slopeSecondHalf, 2)),"
+            + "\"heap_slope_second_half_mib_per_h\":\(heapSlopeSecondHalf.map { fmt($0, 2) } ?? "null"),"
+            + "\"events_per_s\":\(fmt(meanEventsPerS, 1)),"
             + "\"producer_cpu_s\":\(fmt(producerCPUS, 2)),\"broker_cpu_s\":\(fmt(brokerCPUS, 2)),"
             + "\"load_start\":\"\(loadStart)\",\"load_end\":\"\(loadEnd)\",\"rss_of\":\"processor\",\"samples\":[\(s)]}"
     }

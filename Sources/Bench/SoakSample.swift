@@ -4,6 +4,9 @@ struct SoakSample {
     let elapsedS: Double
     /// The processor's resident set size, bytes (VmRSS).
     let rssBytes: Int
+    /// The processor's heap in use, bytes (`streamproc_heap_in_use_bytes`, sampled by the processor
+    /// every 5 s), nil when its `/metrics` lacks it.
+    let heapBytes: Int?
     /// `events_total` of the processor's status.
     let eventsTotal: UInt64
     /// Events counted per second since the previous sample.
@@ -15,4 +18,6 @@ struct SoakSample {
 
     /// ``rssBytes`` in MiB.
     var rssMiB: Double { Double(rssBytes) / 1_048_576 }
+    /// ``heapBytes`` in MiB.
+    var heapMiB: Double? { heapBytes.map { Double($0) / 1_048_576 } }
 }

@@ -33,6 +33,22 @@ struct StatusProbe {
         return Self.eventsTotal(metrics: String(decoding: body, as: UTF8.self))
     }
 
+    /// Counted events (as ``countedEvents()``) and `streamproc_heap_in_use_bytes` of one `/metrics`
+    /// read; either is nil when absent or on any error.
+    func countedEventsAndHeap() -> (events: UInt64?, heapBytes: Int?) {
+        guard let body = get("/metrics") else { return (nil, nil) }
+        let text = String(decoding: body, as: UTF8.self)
+        return (Self.eventsTotal(metrics: text), Self.gauge("streamproc_heap_in_use_bytes", metrics: text).map { Int($0) })
+    }
+
+    /// The value of an unlabelled sample `name N` of a Prometheus text exposition, nil when absent.
+    static func gauge(_ name: String, metrics: String) -> Double? {
+        for line in metrics.split(separator: "\n") where line.hasPrefix(name + " ") {
+            return line.split(separator: " ").last.flatMap { Double($0) }
+        }
+        return nil
+    }
+
     /// The sum of the `streamproc_events_total{…} N` samples of a Prometheus text exposition; nil when there is none.
     static func eventsTotal(metrics: String) -> UInt64? {
         var sum: UInt64?
