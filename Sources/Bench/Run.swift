@@ -106,6 +106,7 @@ struct Run: AsyncParsableCommand {
         var pc = PipelineConfiguration()
         var broker: BenchChild?
         var load: RunProducer?
+        RunChildSignals.install()
         do {
             let bootstrap: String
             if let b = brokers {
@@ -117,6 +118,7 @@ struct Run: AsyncParsableCommand {
                                 "--topics", [topic, pc.countsTopic, pc.rejectedTopic].joined(separator: ",")],
                     logPrefix: workDirectory + "/broker")
                 broker = child
+                RunChildSignals.broker.store(child.pid, ordering: .relaxed)
                 bootstrap = try await child.firstStdoutLine(timeoutS: 30)
             }
             let seed: UInt64 = 0x6265_6E63_6872_756E
@@ -281,9 +283,11 @@ struct Run: AsyncParsableCommand {
             while !finished.isSet && DispatchTime.now().uptimeNanoseconds < deadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }
+            RunChildSignals.broker.store(0, ordering: .relaxed)
             await broker?.stop()
         } catch {
             if let load { _ = await load.finish() }
+            RunChildSignals.broker.store(0, ordering: .relaxed)
             await broker?.stop()
             throw error
         }

@@ -57,8 +57,10 @@ final class RunProducer {
                          "--rate", String(rate), "--compression", "lz4", "--progress-ms", "100"]
         if let path = command.kafkaConfig { arguments += ["--kafka-config", path] }
         reapedCPUAtStart = ProcFS.reapedChildrenCPUSeconds()
-        child = try BenchChild(name: "bench produce", executable: command.benchPath, arguments: arguments,
-                               logPrefix: logPrefix)
+        let started = try BenchChild(name: "bench produce", executable: command.benchPath, arguments: arguments,
+                                     logPrefix: logPrefix)
+        child = started
+        RunChildSignals.producer.store(started.pid, ordering: .relaxed)
     }
 
     /// Whether the child still runs.
@@ -100,6 +102,7 @@ final class RunProducer {
     /// (records still in its queue when stopped are lost, those in flight may still arrive).
     func finish() async -> Int {
         let produced = (try? produced()) ?? lastProduced
+        RunChildSignals.producer.store(0, ordering: .relaxed)
         await child?.stop(graceS: 2)
         for path in [valuesPath, keysPath] { try? FileManager.default.removeItem(atPath: path) }
         return produced
