@@ -18,8 +18,9 @@ import Foundation
 /// ``apply()`` fixes the mmap threshold at 128 KiB (large blocks are mapped and unmapped;
 /// setting it turns the dynamic threshold off), returns the top of an arena above 128 KiB
 /// free, and caps the arenas at 2 per core. Measured side by side (four processors
-/// consuming the same stream, BENCHMARKS.md "Soak"). A setting the operator gave through
-/// the environment (`MALLOC_*_`, `GLIBC_TUNABLES`) is left alone.
+/// consuming the same stream) and over 30 minutes at 10,000 events/s: BENCHMARKS.md,
+/// "Memory under load". A setting the operator gave through the environment (`MALLOC_*_`,
+/// `GLIBC_TUNABLES`) is left alone.
 ///
 /// Threading: call once at start-up, before the pipeline's threads allocate.
 public enum MallocTuning {
