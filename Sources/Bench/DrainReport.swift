@@ -83,7 +83,9 @@ struct DrainReport {
         out += """
 
             events/s = events / (processor start → Σ streamproc_events_total of /metrics == events); steady/s excludes the time to the first
-            counted event (group join, store claim and restore). proc CPU = the streamproc child's utime+stime
+            counted event (group join, store claim and restore). assigned s = processor start → its partitions assigned (/api/v1/status);
+            1st ev s = processor start → first counted event; produce s = time the bench produce child took to fill the backlog;
+            load start/end = 1-minute load average when the run started and ended. proc CPU = the streamproc child's utime+stime
             (/proc/<pid>/stat) over the same span; drain µs/ev counts only the CPU after the first event. broker CPU =
             the mock-broker child over the same span; prod CPU = the bench produce child that filled the backlog
             before the processor started. peak RSS = the processor's VmHWM.

@@ -10,7 +10,7 @@ import LoadKit
 /// the end prints the RSS curve and its least-squares slope in MiB per hour (``SoakReport``).
 struct Soak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Steady load for MINUTES; samples the processor's RSS and events/s every 10 s and prints the RSS slope.",
+        abstract: "Steady load for MINUTES; samples the processor's RSS, heap in use and events/s every 10 s and prints their slopes.",
         discussion: """
         The RSS is that of the separate streamproc run process. The load is signed live by a separate bench \
         produce process on the same machine (its CPU is reported apart). Default --rate: half of a quick \

@@ -63,6 +63,11 @@ struct SoakReport {
         out += "\nRSS slope: \(fmt(slopeAll, 1)) MiB/h over all samples, \(fmt(slopeSecondHalf, 1)) MiB/h over the second half; "
             + "RSS \(fmt(samples.first?.rssMiB ?? 0, 1)) → \(fmt(samples.last?.rssMiB ?? 0, 1)) MiB"
             + (heapSlopeSecondHalf.map { "; heap in use: \(fmt($0, 1)) MiB/h over the second half" } ?? "") + "\n"
+        if minutes * 60 < 780 {
+            out += "note: shorter than the default duplicate horizon plus lateness slack (600 s + 120 s): RSS still grows while the "
+                + "filter fills, so these slopes are not leak rates; soak 15 minutes or more and read the second half\n"
+        }
+        out += "heap MiB = the processor's streamproc_heap_in_use_bytes (glibc mallinfo2); load = 1-minute load average\n"
         out += "counted \(samples.last?.eventsTotal ?? 0) events = \(fmt(meanEventsPerS, 0))/s; CPU s of the other children: "
             + "producer (live signing) \(fmt(producerCPUS, 1)), mock broker \(fmt(brokerCPUS, 1))\n"
         return out

@@ -56,7 +56,7 @@ struct RunCommand: AsyncParsableCommand {
     static let embeddedMaxBatch = 500
 
     func run() async throws {
-        MallocTuning.apply(cores: ProcessInfo.processInfo.activeProcessorCount)
+        let mallocTuned = MallocTuning.apply(cores: ProcessInfo.processInfo.activeProcessorCount)
         let env = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
             flag ?? env["STREAMPROC_" + name]
@@ -117,6 +117,9 @@ struct RunCommand: AsyncParsableCommand {
         do { try demo.validate() } catch { throw ValidationError(error.message) }
         var logger = Logger(label: "streamproc")
         logger.logLevel = level
+        logger.info(mallocTuned
+            ? "glibc malloc: mmap and trim thresholds \(MallocTuning.mmapThresholdBytes) B, \(MallocTuning.arenasPerCore) arenas per core"
+            : "glibc malloc: left to the environment (MALLOC_* or GLIBC_TUNABLES is set)")
         // The live view's address must be free before anything starts (a clear error, not
         // a bind failure after the cluster and the pipeline came up).
         try ListenCheck.require(c.http)
