@@ -12,11 +12,10 @@ import Synchronization
 /// The main job (`streamproc run`): subscribe → decode → verify on all cores
 /// → count → outputs, with exactly-once state in a ``StateStore``.
 ///
-/// Two tasks drive the loop. A batch from the consumer's poll thread is judged in
-/// parallel (``JudgeStage``, ``ParallelJudge``: rules 1–6 on every core) one batch ahead
-/// of the loop task, which applies the judged batches in order (rule 7, window counters,
-/// outputs), so per-partition order holds for window state and offsets and the cores keep
-/// verifying while the loop applies.
+/// One task drives the loop. A batch from the consumer's poll thread is judged in
+/// parallel (``ParallelJudge``: rules 1–6 on every core), then applied in order on this
+/// task (rule 7, window counters, outputs), so per-partition order holds for window state
+/// and offsets.
 ///
 /// Exactly-once state (issue 10; the Kafka consumer documentation's "storing offsets
 /// outside Kafka"): on assignment each partition is claimed in the store (a new fencing
@@ -78,7 +77,7 @@ public final class Pipeline: Service, Sendable {
     }
 
     private enum Input: Sendable {
-        case judged(JudgeStage.Output)
+        case kafka(KafkaConsumerEvent)
         case tick
     }
 
@@ -140,21 +139,16 @@ public final class Pipeline: Service, Sendable {
         try await loop.store.retrying("migrate") { try await store.migrate() }
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
-        // Batches are judged one ahead of the loop (JudgeStage), so verification goes on
-        // while the loop applies and emits the previous batch.
-        let (judged, stage) = JudgeStage(engine: { [self] in engine.withLock { $0 } }, workers: c.workers)
-            .start(consumer.events)
-        defer { stage.cancel() }
         let ticks = AsyncTimerSequence(interval: .milliseconds(c.commitIntervalMs), clock: .continuous).map { _ in Input.tick }
-        let inputs = merge(judged.map { Input.judged($0) }, ticks)
+        let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks)
         var failure: (any Error)?
         do {
             for try await input in inputs.cancelOnGracefulShutdown() {
                 switch input {
                 case .tick: try await loop.tick()
-                case .judged(.batch(let batch)): try await loop.process(batch)
-                case .judged(.assigned(let assignment)): try await loop.assign(assignment)
-                case .judged(.revoked(let revocation)):
+                case .kafka(.batch(let batch)): try await loop.process(batch)
+                case .kafka(.partitionsAssigned(let assignment)): try await loop.assign(assignment)
+                case .kafka(.partitionsRevoked(let revocation)):
                     defer { revocation.finished() }
                     try await loop.release(revocation.partitions, why: "revocation")
                 }
@@ -284,19 +278,27 @@ public final class Pipeline: Service, Sendable {
 
         // MARK: batches
 
-        /// Counts and emits one batch judged by the ``JudgeStage``: rule 7 and the window
-        /// counters in order, then its output records.
-        mutating func process(_ judged: JudgedBatch) async throws {
-            var judged = judged
-            let batch = judged.batch
+        /// Judges, counts and emits one batch: the named steps below, in order.
+        mutating func process(_ batch: KafkaBatch) async throws {
+            let nowMs = WallClock.nowMs()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var timing = JudgeTiming()
+            let engine = pipeline.engine.withLock { $0 }
+            var judgements = await judge(batch, engine: engine, nowMs: nowMs, timing: &timing)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let applied = apply(batch, &judged.judgements, nowMs: judged.nowMs, engine: judged.engine)
+            let applied = apply(batch, &judgements, nowMs: nowMs, engine: engine)
             let t2 = DispatchTime.now().uptimeNanoseconds
-            recordMetrics(applied, timing: judged.timing, judgeNs: judged.judgeNs, applyNs: t2 - t1)
-            pipeline.observer?.batchCounted(batch, judgements: judged.judgements, atNs: t2)
+            recordMetrics(applied, timing: timing, judgeNs: t1 - t0, applyNs: t2 - t1)
+            pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
             try await submit(applied.messages)
             pipeline.live.noteProgress()
             publish(force: false)
+        }
+
+        /// Rules 1–6 on every core (``ParallelJudge``).
+        func judge(_ batch: KafkaBatch, engine: VerdictEngine, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
+            await ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
+                .judge(batch, nowMs: nowMs, timing: &timing)
         }
 
         /// What ``apply(_:_:nowMs:)`` produced for one batch.
