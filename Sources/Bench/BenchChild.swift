@@ -34,6 +34,22 @@ final class BenchChild: @unchecked Sendable {
         try process.run()
     }
 
+    /// The folder of this executable (`/proc/self/exe`), where the other product of the same
+    /// build (`streamproc` beside `bench`) is.
+    static func binDirectory() throws -> String {
+        URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            .deletingLastPathComponent().path
+    }
+
+    /// Starts `streamproc mock-broker --partitions P [--topics T,…]` (name `mock-broker`); its
+    /// first standard-output line is the bootstrap address (``firstStdoutLine(timeoutS:)``).
+    static func mockBroker(streamproc: String, partitions: Int, topics: [String] = [], logPrefix: String) throws -> BenchChild {
+        try BenchChild(name: "mock-broker", executable: streamproc,
+                       arguments: ["mock-broker", "--partitions", String(partitions)]
+                           + (topics.isEmpty ? [] : ["--topics", topics.joined(separator: ",")]),
+                       logPrefix: logPrefix)
+    }
+
     /// The child's process id.
     var pid: Int32 { process.processIdentifier }
     /// Whether the child still runs.

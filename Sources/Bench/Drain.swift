@@ -44,8 +44,7 @@ struct Drain: AsyncParsableCommand {
     func run() async throws {
         guard events > 0, partitions > 0, runs > 0 else { throw ValidationError("--events, --partitions and --runs must be > 0") }
         guard store == nil || compareStore == nil else { throw ValidationError("give --store or --compare-store, not both") }
-        let binDirectory = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            .deletingLastPathComponent().path
+        let binDirectory = try BenchChild.binDirectory()
         guard FileManager.default.isExecutableFile(atPath: binDirectory + "/streamproc") else {
             throw ValidationError("\(binDirectory)/streamproc is missing: build both products (swift build -c release)")
         }

@@ -22,8 +22,8 @@ struct DrainRun {
     /// - Throws: ``RunError`` when a child fails or the drain stalls; every child is stopped first.
     func run(index: Int, configuration: String, store: String?) async throws -> DrainResult {
         let log = logDirectory + "/run\(index)-\(configuration)"
-        let broker = try BenchChild(name: "mock-broker", executable: binDirectory + "/streamproc",
-                                    arguments: ["mock-broker", "--partitions", String(partitions)], logPrefix: log + "-broker")
+        let broker = try BenchChild.mockBroker(streamproc: binDirectory + "/streamproc", partitions: partitions,
+                                               logPrefix: log + "-broker")
         var processor: BenchChild?
         do {
             let result = try await drain(broker: broker, store: store, configuration: configuration, log: log) { processor = $0 }

@@ -79,8 +79,8 @@ struct Run: AsyncParsableCommand {
         guard factor > 1, startFraction > 0, partitions >= 1, maxSteps >= 1 else {
             throw ValidationError("--factor must be > 1, --start-fraction > 0, --partitions and --max-steps ≥ 1")
         }
-        let benchPath = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let streamprocPath = URL(fileURLWithPath: benchPath).deletingLastPathComponent().path + "/streamproc"
+        let binDirectory = try BenchChild.binDirectory()
+        let benchPath = binDirectory + "/bench", streamprocPath = binDirectory + "/streamproc"
         if brokers == nil && !FileManager.default.isExecutableFile(atPath: streamprocPath) {
             throw ValidationError("\(streamprocPath) is missing (the mock broker runs as its child): build both products (swift build -c release)")
         }
@@ -112,11 +112,9 @@ struct Run: AsyncParsableCommand {
             if let b = brokers {
                 bootstrap = b
             } else {
-                let child = try BenchChild(
-                    name: "mock-broker", executable: streamprocPath,
-                    arguments: ["mock-broker", "--partitions", String(partitions),
-                                "--topics", [topic, pc.countsTopic, pc.rejectedTopic].joined(separator: ",")],
-                    logPrefix: workDirectory + "/broker")
+                let child = try BenchChild.mockBroker(streamproc: streamprocPath, partitions: partitions,
+                                                      topics: [topic, pc.countsTopic, pc.rejectedTopic],
+                                                      logPrefix: workDirectory + "/broker")
                 broker = child
                 RunChildSignals.broker.store(child.pid, ordering: .relaxed)
                 bootstrap = try await child.firstStdoutLine(timeoutS: 30)

@@ -34,16 +34,15 @@ struct Soak: AsyncParsableCommand {
         }
         let mixValue: LoadAlgorithmMix
         do { mixValue = try LoadAlgorithmMix(parsing: mix) } catch { throw ValidationError("--mix: \(error)") }
-        let bin = URL(fileURLWithPath: try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            .deletingLastPathComponent().path
+        let bin = try BenchChild.binDirectory()
         let (offered, source) = try rate.map { ($0, "--rate") } ?? Self.estimate(mix: mixValue)
         let logDirectory = NSTemporaryDirectory() + "bench-soak-\(getpid())"
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         let loadStart = ProcFS.loadAverages()
         RunProgress.line("bench soak: \(fmt(minutes, 1)) min at \(fmt(offered, 0)) events/s (\(source)); logs \(logDirectory); load average \(loadStart)")
 
-        let broker = try BenchChild(name: "mock-broker", executable: bin + "/streamproc",
-                                    arguments: ["mock-broker", "--partitions", String(partitions)], logPrefix: logDirectory + "/broker")
+        let broker = try BenchChild.mockBroker(streamproc: bin + "/streamproc", partitions: partitions,
+                                               logPrefix: logDirectory + "/broker")
         var children = [broker]
         defer { for c in children where c.isRunning { kill(c.pid, SIGKILL) } }
         let bootstrap = try await broker.firstStdoutLine(timeoutS: 30)

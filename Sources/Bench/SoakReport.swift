@@ -19,32 +19,33 @@ struct SoakReport {
     /// `uptime`'s load averages (1, 5, 15 min) at the start and at the end.
     let loadStart: String, loadEnd: String
 
-    /// Slope of RSS over time by least squares, **MiB per hour**; 0 for fewer than two samples.
-    static func slopeMiBPerHour(_ samples: ArraySlice<SoakSample>) -> Double {
-        guard samples.count >= 2 else { return 0 }
-        let n = Double(samples.count)
-        let mx = samples.reduce(0) { $0 + $1.elapsedS } / n
-        let my = samples.reduce(0) { $0 + $1.rssMiB } / n
-        let sxy = samples.reduce(0) { $0 + ($1.elapsedS - mx) * ($1.rssMiB - my) }
-        let sxx = samples.reduce(0) { $0 + ($1.elapsedS - mx) * ($1.elapsedS - mx) }
+    /// Least-squares slope of `(seconds, MiB)` points, **MiB per hour**; 0 for fewer than two points.
+    static func slopeMiBPerHour(_ points: [(s: Double, mib: Double)]) -> Double {
+        guard points.count >= 2 else { return 0 }
+        let n = Double(points.count)
+        let mx = points.reduce(0) { $0 + $1.s } / n
+        let my = points.reduce(0) { $0 + $1.mib } / n
+        let sxy = points.reduce(0) { $0 + ($1.s - mx) * ($1.mib - my) }
+        let sxx = points.reduce(0) { $0 + ($1.s - mx) * ($1.s - mx) }
         return sxx > 0 ? sxy / sxx * 3600 : 0
+    }
+
+    /// RSS points of `samples`.
+    private static func rss(_ samples: ArraySlice<SoakSample>) -> [(s: Double, mib: Double)] {
+        samples.map { ($0.elapsedS, $0.rssMiB) }
     }
 
     /// Slope of the heap in use over the second half of the samples that have it, MiB/h.
     var heapSlopeSecondHalf: Double? {
-        let withHeap = samples.filter { $0.heapBytes != nil }
-        guard withHeap.count >= 2 else { return nil }
-        let half = withHeap[(withHeap.count / 2)...].map {
-            SoakSample(elapsedS: $0.elapsedS, rssBytes: $0.heapBytes ?? 0, heapBytes: nil, eventsTotal: 0,
-                       eventsPerS: 0, processorCores: 0, load: 0)
-        }
-        return Self.slopeMiBPerHour(half[...])
+        let heap = samples.compactMap { s in s.heapMiB.map { (s: s.elapsedS, mib: $0) } }
+        guard heap.count >= 2 else { return nil }
+        return Self.slopeMiBPerHour(Array(heap[(heap.count / 2)...]))
     }
 
     /// Slope over every sample, MiB/h.
-    var slopeAll: Double { Self.slopeMiBPerHour(samples[...]) }
+    var slopeAll: Double { Self.slopeMiBPerHour(Self.rss(samples[...])) }
     /// Slope over the second half of the samples, MiB/h.
-    var slopeSecondHalf: Double { Self.slopeMiBPerHour(samples[(samples.count / 2)...]) }
+    var slopeSecondHalf: Double { Self.slopeMiBPerHour(Self.rss(samples[(samples.count / 2)...])) }
     /// Events per second over the whole soak (last sample's total / its time).
     var meanEventsPerS: Double { samples.last.map { $0.elapsedS > 0 ? Double($0.eventsTotal) / $0.elapsedS : 0 } ?? 0 }
 

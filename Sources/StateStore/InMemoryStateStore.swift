@@ -163,10 +163,10 @@ public actor InMemoryStateStore: StateStore {
             duplicates[key, default: [:]][k] = id.scannedAtMs  // the latest time of an id wins
         }
         if let before = c.pruneDuplicatesBeforeMs {
+            // Pruned for readers (loadDuplicateIDs) at once; the dictionary itself only every pruneStepMs.
             prunedBeforeMs[key] = max(prunedBeforeMs[key] ?? .min, before)
-            if let last = rebuiltAtMs[key], before &- last < Self.pruneStepMs, before >= last {
-                // Pruned for readers (loadDuplicateIDs); the dictionary is rebuilt later.
-            } else {
+            let rebuild = rebuiltAtMs[key].map { before < $0 || before &- $0 >= Self.pruneStepMs } ?? true
+            if rebuild {
                 duplicates[key] = duplicates[key]?.filter { $0.value >= before }
                 rebuiltAtMs[key] = before
             }

@@ -578,7 +578,7 @@ public final class Pipeline: Service, Sendable {
             if let m = pipeline.metrics {
                 m.setEventsPerSecond(pipeline.live.snapshot.eventsPerSecondHistory.last ?? 0)
                 // mallinfo2 walks the arenas' free lists: every 5 s, not every publication.
-                if now &- lastMemorySampleNs >= 5_000_000_000 || lastMemorySampleNs == 0 {
+                if now &- lastMemorySampleNs >= 5_000_000_000 {
                     lastMemorySampleNs = now
                     m.setMemory(residentBytes: MallocTuning.residentBytes(), heapInUseBytes: MallocTuning.heapInUseBytes())
                 }
