@@ -69,6 +69,7 @@ struct DrainRun {
         started(processor)
         let probe = StatusProbe(port: UInt16(port))
         var assignedS: Double?, firstEventS: Double?, cpuAtFirstEvent = 0.0
+        var threadsAtFirstEvent: [String: Double] = [:]
         var last: UInt64 = 0, lastChange = Date()
         while true {
             guard processor.isRunning else {
@@ -79,10 +80,19 @@ struct DrainRun {
             let counted = probe.countedEvents()
             let now = Date()
             if let counted {
-                if firstEventS == nil && counted > 0 { firstEventS = now.timeIntervalSince(t0); cpuAtFirstEvent = cpu }
+                if firstEventS == nil && counted > 0 {
+                    firstEventS = now.timeIntervalSince(t0); cpuAtFirstEvent = cpu
+                    threadsAtFirstEvent = ProcFS.threadCPUSeconds(pid: processor.pid)
+                }
                 if counted != last { last = counted; lastChange = now }
                 if counted >= UInt64(n) {
                     let drainS = now.timeIntervalSince(t0)
+                    let threads = ProcFS.threadCPUSeconds(pid: processor.pid)
+                        .map { ($0.key, $0.value - (threadsAtFirstEvent[$0.key] ?? 0)) }
+                        .filter { $0.1 >= 0.05 }.sorted { $0.1 > $1.1 }
+                    RunProgress.line("\(configuration): processor CPU s by thread from the first event to the last: "
+                                     + threads.map { "\($0.0) \(fmt($0.1, 2))" }.joined(separator: ", ")
+                                     + " (over \(fmt(drainS - (firstEventS ?? 0), 2)) s)")
                     let result = DrainResult(
                         configuration: configuration, events: n, drainS: drainS, assignedS: assignedS ?? drainS,
                         firstEventS: firstEventS ?? drainS, processorCPUS: processor.cpuSeconds ?? cpu,

@@ -49,4 +49,18 @@ enum ProcFS {
         return Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
             + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
     }
+
+    /// CPU **seconds** (utime + stime) of each thread of process `pid`, summed by thread name
+    /// (`/proc/<pid>/task/<tid>/comm`, e.g. `rdk:broker1`); empty once the process is gone.
+    static func threadCPUSeconds(pid: Int32) -> [String: Double] {
+        let dir = "/proc/\(pid)/task"
+        guard let tids = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return [:] }
+        var out: [String: Double] = [:]
+        for tid in tids {
+            guard let stat = read("\(dir)/\(tid)/stat"), let cpu = cpuSeconds(stat: stat) else { continue }
+            let name = read("\(dir)/\(tid)/comm")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+            out[name, default: 0] += cpu
+        }
+        return out
+    }
 }

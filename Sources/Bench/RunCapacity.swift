@@ -29,9 +29,9 @@ struct RunCapacity {
 
     /// Measures SM2, ES256 and Ed25519 (in ``SignatureAlgorithm`` order), `seconds` each.
     /// - Throws: when a key cannot be generated or a generated signature does not verify.
-    static func measure(cores: Int, seconds: Double) throws -> RunCapacity {
+    static func measure(cores: Int, seconds: Double, only: [SignatureAlgorithm] = [.sm2, .es256, .ed25519]) throws -> RunCapacity {
         var out: [(String, Double)] = []
-        for alg in [SignatureAlgorithm.sm2, .es256, .ed25519] {
+        for alg in only {
             let signer = try TestSigningKey.generate(alg)
             let registry = try KeyRegistry(json: Array("{\"keys\":[\(signer.registryEntryJSON(issuer: "B", keyID: "k"))]}".utf8))
             let key = registry.keys[0]

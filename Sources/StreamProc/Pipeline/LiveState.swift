@@ -17,7 +17,8 @@ public struct LiveTotals: Sendable {
     public var byScenario: [UInt64] = []
     /// Counted (on-time, attributed) events per district index.
     public var byDistrict: [UInt64] = []
-    /// Wall time spent judging batches (decode + verify, all cores), nanoseconds.
+    /// Wall time from the start of each batch's judging (decode + verify, all cores) until the
+    /// loop took its result (it may include time the batch waited behind the previous one), nanoseconds.
     public var judgeNs: UInt64 = 0
     /// Wall time spent applying judgements in order (rule 7, counters, output records), nanoseconds.
     public var applyNs: UInt64 = 0

@@ -15,7 +15,11 @@ import Synchronization
 /// One task drives the loop. A batch from the consumer's poll thread is judged in
 /// parallel (``ParallelJudge``: rules 1–6 on every core), then applied in order on this
 /// task (rule 7, window counters, outputs), so per-partition order holds for window state
-/// and offsets.
+/// and offsets. Judging is pipelined one batch deep (issue 11): when the next batch
+/// arrives, its judging starts at once and the loop applies the previous batch while the
+/// cores judge the new one. Before anything else the loop does (commit tick, assignment,
+/// revocation, shutdown) every batch judged so far is applied, so the loop's order of
+/// effects is exactly the sequential one.
 ///
 /// Exactly-once state (issue 10; the Kafka consumer documentation's "storing offsets
 /// outside Kafka"): on assignment each partition is claimed in the store (a new fencing
@@ -79,6 +83,8 @@ public final class Pipeline: Service, Sendable {
     private enum Input: Sendable {
         case kafka(KafkaConsumerEvent)
         case tick
+        /// A batch's judging finished (``Loop/startJudging(_:)``).
+        case judged
     }
 
     /// Runs until graceful shutdown (or the input ends), then commits every owned
@@ -133,26 +139,34 @@ public final class Pipeline: Service, Sendable {
         let windowConfig = WindowConfiguration(
             scenarioCount: reference.scenarios.count, districtCount: reference.districts.count,
             allowedLatenessMs: c.allowedLatenessMs, idleTimeoutMs: c.idleTimeoutMs)
+        let (judged, judgedSignal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         var loop = Loop(pipeline: self, consumer: consumer, producer: producer, outputs: outputs,
-                        windowConfig: windowConfig)
+                        windowConfig: windowConfig, judgedSignal: judgedSignal)
         let store = self.store
         try await loop.store.retrying("migrate") { try await store.migrate() }
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
         let ticks = AsyncTimerSequence(interval: .milliseconds(c.commitIntervalMs), clock: .continuous).map { _ in Input.tick }
-        let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks)
+        let inputs = merge(consumer.events.map { Input.kafka($0) }, ticks, judged.map { Input.judged })
         var failure: (any Error)?
         do {
             for try await input in inputs.cancelOnGracefulShutdown() {
                 switch input {
-                case .tick: try await loop.tick()
                 case .kafka(.batch(let batch)): try await loop.process(batch)
-                case .kafka(.partitionsAssigned(let assignment)): try await loop.assign(assignment)
+                case .judged: try await loop.applyJudged()
+                case .tick:
+                    try await loop.applyAllJudging()
+                    try await loop.tick()
+                case .kafka(.partitionsAssigned(let assignment)):
+                    try await loop.applyAllJudging()
+                    try await loop.assign(assignment)
                 case .kafka(.partitionsRevoked(let revocation)):
                     defer { revocation.finished() }
+                    try await loop.applyAllJudging()
                     try await loop.release(revocation.partitions, why: "revocation")
                 }
             }
+            try await loop.applyAllJudging()
         } catch {
             failure = error
             loop.pending?.task.cancel()
@@ -199,13 +213,18 @@ public final class Pipeline: Service, Sendable {
         var totals = LiveTotals()
         /// Batches whose delivery may be outstanding before the loop waits.
         let maxInFlight = 4
+        /// Batches being judged beside the loop, oldest first (at most two, briefly).
+        var judging: [JudgingBatch] = []
+        /// Tells the loop that a batch's judging finished (an ``Input/judged``).
+        let judgedSignal: AsyncStream<Void>.Continuation
         let store: StoreAccess
         /// Whether the store outlives this process (PostgreSQL), not ``InMemoryStateStore``.
         let durableStore: Bool
 
         init(pipeline: Pipeline, consumer: KafkaConsumer, producer: KafkaProducer, outputs: OutputRecords,
-             windowConfig: WindowConfiguration) {
+             windowConfig: WindowConfiguration, judgedSignal: AsyncStream<Void>.Continuation) {
             self.pipeline = pipeline
+            self.judgedSignal = judgedSignal
             self.consumer = consumer
             self.producer = producer
             self.outputs = outputs
@@ -278,27 +297,70 @@ public final class Pipeline: Service, Sendable {
 
         // MARK: batches
 
-        /// Judges, counts and emits one batch: the named steps below, in order.
+        /// A batch being judged on the cooperative pool while the loop goes on.
+        struct JudgingBatch {
+            let batch: KafkaBatch
+            /// The engine at the start (a SIGHUP reload applies to later batches).
+            let engine: VerdictEngine
+            /// Monotonic clock at the start, nanoseconds.
+            let startNs: UInt64
+            /// Set when ``task`` has its result.
+            let finished: JudgeFinished
+            /// The judgements in batch order and the workers' stage times.
+            let task: Task<([Judgement], JudgeTiming), Never>
+        }
+
+        /// Starts judging `batch`, then applies every older batch, so that the cores judge
+        /// this batch while the loop applies the previous one.
         mutating func process(_ batch: KafkaBatch) async throws {
-            let nowMs = WallClock.nowMs()
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            var timing = JudgeTiming()
+            startJudging(batch)
+            while judging.count > 1 { try await applyOldest() }
+        }
+
+        /// Rules 1–6 of `batch` on every core (``ParallelJudge``), in a task beside the loop;
+        /// its end is signalled as ``Input/judged``.
+        mutating func startJudging(_ batch: KafkaBatch) {
             let engine = pipeline.engine.withLock { $0 }
-            var judgements = await judge(batch, engine: engine, nowMs: nowMs, timing: &timing)
+            let judge = ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
+            let finished = JudgeFinished()
+            let signal = judgedSignal
+            let task = Task {
+                var timing = JudgeTiming()
+                let judgements = await judge.judge(batch, nowMs: WallClock.nowMs(), timing: &timing)
+                finished.set()
+                signal.yield()
+                return (judgements, timing)
+            }
+            judging.append(JudgingBatch(batch: batch, engine: engine, startNs: DispatchTime.now().uptimeNanoseconds,
+                                        finished: finished, task: task))
+        }
+
+        /// Applies the batches whose judging finished, oldest first (a batch judged while the
+        /// input is quiet is counted at once, not when the next batch or tick arrives).
+        mutating func applyJudged() async throws {
+            while let first = judging.first, first.finished.isSet { try await applyOldest() }
+        }
+
+        /// Applies every batch being judged, waiting for their judging: called before a commit
+        /// tick, an assignment, a revocation or shutdown, which must see every batch received.
+        mutating func applyAllJudging() async throws {
+            while !judging.isEmpty { try await applyOldest() }
+        }
+
+        /// Counts and emits the oldest judged batch: the named steps below, in order.
+        mutating func applyOldest() async throws {
+            let next = judging.removeFirst()
+            var (judgements, timing) = await next.task.value
+            // The wall clock of counting (idle rule of spec §7, `verdict_at`), not of judging.
+            let nowMs = WallClock.nowMs()
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let applied = apply(batch, &judgements, nowMs: nowMs, engine: engine)
+            let applied = apply(next.batch, &judgements, nowMs: nowMs, engine: next.engine)
             let t2 = DispatchTime.now().uptimeNanoseconds
-            recordMetrics(applied, timing: timing, judgeNs: t1 - t0, applyNs: t2 - t1)
-            pipeline.observer?.batchCounted(batch, judgements: judgements, atNs: t2)
+            recordMetrics(applied, timing: timing, judgeNs: t1 - next.startNs, applyNs: t2 - t1)
+            pipeline.observer?.batchCounted(next.batch, judgements: judgements, atNs: t2)
             try await submit(applied.messages)
             pipeline.live.noteProgress()
             publish(force: false)
-        }
-
-        /// Rules 1–6 on every core (``ParallelJudge``).
-        func judge(_ batch: KafkaBatch, engine: VerdictEngine, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
-            await ParallelJudge(engine: engine, workers: pipeline.configuration.workers)
-                .judge(batch, nowMs: nowMs, timing: &timing)
         }
 
         /// What ``apply(_:_:nowMs:)`` produced for one batch.
