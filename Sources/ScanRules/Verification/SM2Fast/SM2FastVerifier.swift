@@ -62,9 +62,7 @@ struct SM2FastVerifier: Sendable {
         guard SM2Scalar.isInRange(r), SM2Scalar.isInRange(s) else { return false }
         let t = SM2Scalar.add(r, s)
         guard !t.isZero else { return false }
-        var point = SM2JacobianPoint.infinity
-        Self.generatorFixedTable.accumulate(s, into: &point)
-        keyTable.accumulate(t, into: &point)
+        let point = Self.generatorFixedTable.linearCombination(s, t, other: keyTable)
         if point.isInfinity { return false }
         // (e + x1) mod n == r  ⇔  x1 ≡ c = (r − e) mod n, and x1 < p < 2n.
         let c = SM2Scalar.sub(r, SM2Scalar.reduce(e))
@@ -77,9 +75,7 @@ struct SM2FastVerifier: Sendable {
 
     /// The plain affine x of s·G + t·P_A by the fixed-base tables (for tests); nil at infinity.
     func linearCombinationX(s: SM2UInt256, t: SM2UInt256) -> SM2UInt256? {
-        var point = SM2JacobianPoint.infinity
-        Self.generatorFixedTable.accumulate(s, into: &point)
-        keyTable.accumulate(t, into: &point)
+        let point = Self.generatorFixedTable.linearCombination(s, t, other: keyTable)
         guard let a = point.affine() else { return nil }
         return SM2Field.fromMontgomery(a.x)
     }
