@@ -227,7 +227,7 @@ struct Run: AsyncParsableCommand {
                                            p50Ms: window.p50Ms, p99Ms: window.p99Ms, p999Ms: window.p999Ms,
                                            cpuSPer1k: window.events > 0 ? cpu / Double(window.events) * 1000 : 0,
                                            pipelineCPUS: cpu, producerCPUS: producerCPU, brokerCPUS: brokerCPU,
-                                           backlogMid: backlogMid, backlogEnd: backlogEnd, stages: stages, sustainable: ok)
+                                           windowS: duration, backlogMid: backlogMid, backlogEnd: backlogEnd, stages: stages, sustainable: ok)
                 steps.append(result)
                 RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms, backlog \(backlogEnd), "
                                  + "CPU s pipeline \(fmt(cpu, 2)) producer \(fmt(producerCPU, 2))"

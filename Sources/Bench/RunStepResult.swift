@@ -26,6 +26,8 @@ struct RunStepResult {
     var producerCPUS: Double
     /// CPU **seconds** of the `streamproc mock-broker` child during the window; nil with `--brokers`.
     var brokerCPUS: Double?
+    /// Length of the window, **seconds**.
+    var windowS: Double
     /// Produced − counted records at the window's middle and end.
     var backlogMid: Int64, backlogEnd: Int64
     /// Stage time deltas over the window, ns (see ``RunStageShare``).
@@ -44,6 +46,11 @@ struct RunStepResult {
         let notGrowing = Double(backlogEnd) <= Double(max(backlogMid, 0)) + max(0.1 * offered, 100)
         return achieved >= 0.95 * offered && small && notGrowing
     }
+
+    /// Cores the producer and mock-broker children kept busy on average during the window
+    /// ((``producerCPUS`` + ``brokerCPUS``) / ``windowS``): on a machine shared with them,
+    /// cores the pipeline could not use.
+    var otherProcessesCores: Double { windowS > 0 ? (producerCPUS + (brokerCPUS ?? 0)) / windowS : 0 }
 
     /// The step in ``MeasuredRun``'s shape.
     var measured: MeasuredRun.Step {

@@ -5,16 +5,13 @@ import Glibc
 /// CPU-side time spent per stage while judging, summed over workers, in
 /// **nanoseconds** of the monotonic clock.
 public struct JudgeTiming: Sendable, Equatable {
-    /// Decoding (JSON, fields, code, payload; spec §1–§3, §6) and the rules decided before any
-    /// signature work (key lookup, signature form, revoked key).
+    /// Decoding (JSON, fields, code, payload): spec §1–§3, §6.
     public var decodeNs: UInt64 = 0
-    /// Signature verification and the lifetime rules (spec §5 rules 4–6).
+    /// Key lookup, signature form, verification and lifetime rules: spec §3–§5.
     public var verifyNs: UInt64 = 0
     /// Events judged.
     public var events: UInt64 = 0
-    /// Events whose signature was checked (rule 4).
-    public var verified: UInt64 = 0
-    /// Verify-stage durations of every 64th checked signature, nanoseconds: samples for a latency histogram.
+    /// Verify-stage durations of every 64th event, nanoseconds: samples for a latency histogram.
     public var verifySamples: [UInt64] = []
 
     public init() {}
@@ -24,7 +21,6 @@ public struct JudgeTiming: Sendable, Equatable {
         decodeNs &+= o.decodeNs
         verifyNs &+= o.verifyNs
         events &+= o.events
-        verified &+= o.verified
         verifySamples += o.verifySamples
     }
 

@@ -21,19 +21,13 @@ public struct ParallelJudge: Sendable {
     public let minimumParallelBatch: Int
     /// Chunks per worker for a large batch.
     public static let chunksPerWorker = 4
-    /// Whether a chunk's signatures are verified grouped by key (the default, for cache
-    /// locality) or each right after its value is decoded (`bench judge-speed` compares both).
-    public let groupByKey: Bool
 
     /// - Parameters:
     ///   - engine: the verdict engine.
     ///   - workers: chunks per batch; default: active processor count.
     ///   - minimumParallelBatch: below this many values, judge on the caller's task.
-    ///   - groupByKey: see ``groupByKey``.
-    public init(engine: VerdictEngine, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                minimumParallelBatch: Int = 16, groupByKey: Bool = true) {
+    public init(engine: VerdictEngine, workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimumParallelBatch: Int = 16) {
         self.engine = engine
-        self.groupByKey = groupByKey
         self.workers = max(1, workers)
         self.minimumParallelBatch = minimumParallelBatch
     }
@@ -52,11 +46,11 @@ public struct ParallelJudge: Sendable {
     public func judge<V: RecordValues>(_ values: V, nowMs: Int64, timing: inout JudgeTiming) async -> [Judgement] {
         let n = values.count
         if workers == 1 || n < minimumParallelBatch {
-            return ParallelJudge.judge(engine, values, 0..<n, nowMs: nowMs, groupByKey: groupByKey, timing: &timing)
+            return ParallelJudge.judge(engine, values, 0..<n, nowMs: nowMs, timing: &timing)
         }
         let chunks = max(1, min(workers * Self.chunksPerWorker, n / minimumParallelBatch))
         let chunk = (n + chunks - 1) / chunks
-        let engine = self.engine, groupByKey = self.groupByKey
+        let engine = self.engine
         return await withTaskGroup(of: (Int, [Judgement], JudgeTiming).self) { group in
             var start = 0
             var index = 0
@@ -65,7 +59,7 @@ public struct ParallelJudge: Sendable {
                 let i = index
                 group.addTask {
                     var t = JudgeTiming()
-                    let part = ParallelJudge.judge(engine, values, range, nowMs: nowMs, groupByKey: groupByKey, timing: &t)
+                    let part = ParallelJudge.judge(engine, values, range, nowMs: nowMs, timing: &t)
                     return (i, part, t)
                 }
                 start += chunk
@@ -83,38 +77,13 @@ public struct ParallelJudge: Sendable {
         }
     }
 
-    /// Judges `values[range]` in two passes: first every value is decoded and the rules before
-    /// the signature are decided (``VerdictEngine/prepare(_:nowMs:timing:)``); then the
-    /// signatures still to check are verified grouped by key, so one key's precomputed tables
-    /// (an SM2 key's is 804 KiB) and one algorithm's code stay in the core's caches for a run of
-    /// events instead of alternating with every event. Each judgement keeps its value's index.
-    static func judge<V: RecordValues>(_ engine: VerdictEngine, _ values: V, _ range: Range<Int>,
-                                       nowMs: Int64, groupByKey: Bool, timing: inout JudgeTiming) -> [Judgement] {
-        guard groupByKey else {
-            return range.map { i in values.withValue(at: i) { engine.judge($0, nowMs: nowMs, timing: &timing) } }
-        }
+    private static func judge<V: RecordValues>(_ engine: VerdictEngine, _ values: V, _ range: Range<Int>,
+                                               nowMs: Int64, timing: inout JudgeTiming) -> [Judgement] {
         var out: [Judgement] = []
         out.reserveCapacity(range.count)
-        var pending: [(index: Int, signature: PendingSignature)] = []
         for i in range {
-            switch values.withValue(at: i, { engine.prepare($0, nowMs: nowMs, timing: &timing) }) {
-            case .decided(let j):
-                out.append(j)
-            case .needsSignature(let p):
-                pending.append((out.count, p))
-                out.append(Self.placeholder)
-            }
-        }
-        if pending.count > 1 {
-            // Few keys: group by the key object's identity (the order between keys is immaterial).
-            pending.sort { ObjectIdentifier($0.signature.key) < ObjectIdentifier($1.signature.key) }
-        }
-        for p in pending {
-            out[p.index] = engine.finish(p.signature, nowMs: nowMs, timing: &timing)
+            out.append(values.withValue(at: i) { engine.judge($0, nowMs: nowMs, timing: &timing) })
         }
         return out
     }
-
-    /// Holds a slot until the signature pass fills it.
-    private static let placeholder = Judgement(verdict: .malformed, reason: nil, attribution: nil, eventID: nil)
 }

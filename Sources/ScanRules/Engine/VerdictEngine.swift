@@ -42,61 +42,40 @@ public struct VerdictEngine: Sendable {
     /// ``judge(_:nowMs:)`` that also adds the time spent decoding and
     /// verifying to `timing` (three monotonic clock reads per event, ~0.1% of an SM2 verification).
     public func judge(_ value: UnsafeRawBufferPointer, nowMs: Int64, timing: inout JudgeTiming) -> Judgement {
-        switch prepare(value, nowMs: nowMs, timing: &timing) {
-        case .decided(let j): return j
-        case .needsSignature(let p): return finish(p, nowMs: nowMs, timing: &timing)
-        }
+        let t0 = JudgeTiming.now()
+        let decoded = decoder.decode(value, nowMs: nowMs)
+        let t1 = JudgeTiming.now()
+        timing.decodeNs &+= t1 &- t0
+        let j = judge(decoded, nowMs: nowMs)
+        let verify = JudgeTiming.now() &- t1
+        timing.verifyNs &+= verify
+        if timing.events & 63 == 0 { timing.verifySamples.append(verify) }
+        timing.events &+= 1
+        return j
     }
 
-    /// The first half of ``judge(_:nowMs:)``: decodes the value and decides every rule that
-    /// precedes the signature check (malformed, `unknown_key`, `bad_signature_encoding`,
-    /// `revoked_key`). Adds its time to `timing.decodeNs`.
-    /// - Returns: the judgement, or the event and its key when only the signature and the
-    ///   lifetime rules remain (``finish(_:nowMs:timing:)``).
-    public func prepare(_ value: UnsafeRawBufferPointer, nowMs: Int64, timing: inout JudgeTiming) -> PreparedJudgement {
-        let t0 = JudgeTiming.now()
-        defer { timing.decodeNs &+= JudgeTiming.now() &- t0; timing.events &+= 1 }
+    /// Rules 1 (signature form) to 6 for a decoded value.
+    private func judge(_ decoded: DecodeResult, nowMs: Int64) -> Judgement {
         let event: ScanEvent
-        switch decoder.decode(value, nowMs: nowMs) {
+        switch decoded {
         case .malformed(let reason, let attribution):
-            return .decided(.malformed(reason, attribution))
+            return .malformed(reason, attribution)
         case .event(let e):
             event = e
         }
         let attribution = Attribution(scenario: event.scenario, district: event.district, scannedAtMs: event.scannedAtMs)
         let claims = event.code.claims
         guard let key = registry.key(issuer: claims.issuer, keyID: claims.keyID) else {
-            return .decided(Judgement(verdict: .unknownKey, reason: nil, attribution: attribution, eventID: nil))
+            return Judgement(verdict: .unknownKey, reason: nil, attribution: attribution, eventID: nil)
         }
         // Rule 1 (signature form) precedes rules 2–3 but needs the key's algorithm.
         guard key.checkEncoding(event.code.signature) else {
-            return .decided(.malformed(.badSignatureEncoding, attribution))
+            return .malformed(.badSignatureEncoding, attribution)
         }
         if key.status == .revoked {
-            return .decided(Judgement(verdict: .revokedKey, reason: nil, attribution: attribution, eventID: nil))
+            return Judgement(verdict: .revokedKey, reason: nil, attribution: attribution, eventID: nil)
         }
-        return .needsSignature(PendingSignature(event: event, key: key))
-    }
-
-    /// The second half of ``judge(_:nowMs:)``: rule 4 (the signature, under the key
-    /// ``prepare(_:nowMs:timing:)`` found) and rules 5–6 (the code's lifetime). Adds its
-    /// time to `timing.verifyNs` and samples every 64th duration.
-    /// - Parameter nowMs: the same wall clock `prepare` was given.
-    public func finish(_ pending: PendingSignature, nowMs: Int64, timing: inout JudgeTiming) -> Judgement {
-        let t0 = JudgeTiming.now()
-        let j = finish(pending, nowMs: nowMs)
-        let verify = JudgeTiming.now() &- t0
-        timing.verifyNs &+= verify
-        timing.verified &+= 1
-        if timing.verified & 63 == 0 { timing.verifySamples.append(verify) }
-        return j
-    }
-
-    private func finish(_ pending: PendingSignature, nowMs: Int64) -> Judgement {
-        let event = pending.event
-        let claims = event.code.claims
-        let attribution = Attribution(scenario: event.scenario, district: event.district, scannedAtMs: event.scannedAtMs)
-        switch pending.key.verify(message: event.code.payload, signature: event.code.signature) {
+        switch key.verify(message: event.code.payload, signature: event.code.signature) {
         case .valid: break
         case .invalid:
             return Judgement(verdict: .invalidSignature, reason: nil, attribution: attribution, eventID: nil)
