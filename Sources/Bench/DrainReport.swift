@@ -25,10 +25,10 @@ struct DrainReport {
         return (a + b) / 2
     }
 
-    /// A configuration's median steady events/s as a fraction of ``capacity``.
-    func steadyRatio(_ configuration: String) -> Double? {
+    /// A configuration's median of figure `name` (default: steady events/s) as a fraction of ``capacity``.
+    func steadyRatio(_ configuration: String, of name: String = "steady_events_per_s") -> Double? {
         guard let c = capacity, c > 0,
-              let steady = medians(configuration).first(where: { $0.name == "steady_events_per_s" }) else { return nil }
+              let steady = medians(configuration).first(where: { $0.name == name }) else { return nil }
         return steady.value / c
     }
 
@@ -55,7 +55,7 @@ struct DrainReport {
 
     /// The human-readable report.
     func table() -> String {
-        let columns = ["events/s", "steady/s", "drain s", "assigned s", "1st ev s", "proc CPU s", "CPU µs/ev",
+        let columns = ["events/s", "steady/s", "mid80/s", "mid µs/ev", "mid cores", "drain s", "assigned s", "1st ev s", "proc CPU s", "CPU µs/ev",
                        "drain µs/ev", "broker CPU s", "prod CPU s", "produce s", "peak RSS MiB", "load start", "load end"]
         var out = "\nbench drain: \(events) events, \(partitions) partitions; load average \(loadBefore) before, \(loadAfter) after\n\n"
         out += pad("run", 5) + pad("config", 8) + columns.map { pad($0, max(9, $0.count + 1)) }.joined() + "\n"
@@ -78,12 +78,15 @@ struct DrainReport {
         if let c = capacity {
             out += "\nverification capacity of the mix on \(cores) cores: \(fmt(capacityBefore ?? c, 0)) events/s before, "
                 + "\(fmt(capacityAfter ?? c, 0)) after (mean \(fmt(c, 0))); median steady/s ÷ capacity: "
-                + configurations.map { "\($0) \(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ", ") + "\n"
+                + configurations.map { "\($0) \(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ", ")
+                + "; median mid80/s ÷ capacity: "
+                + configurations.map { "\($0) \(fmt(steadyRatio($0, of: "middle_events_per_s") ?? 0, 3))" }.joined(separator: ", ") + "\n"
         }
         out += """
 
             events/s = events / (processor start → Σ streamproc_events_total of /metrics == events); steady/s excludes the time to the first
-            counted event (group join, store claim and restore). assigned s = processor start → its partitions assigned (/api/v1/status);
+            counted event (group join, store claim and restore); mid80/s = 80 % of the events / the time events_total took from 10 % to
+            90 % of them (no ramp, no tail), mid µs/ev its CPU per event and mid cores its busy cores. assigned s = processor start → its partitions assigned (/api/v1/status);
             1st ev s = processor start → first counted event; produce s = time the bench produce child took to fill the backlog;
             load start/end = 1-minute load average when the run started and ended. proc CPU = the streamproc child's utime+stime
             (/proc/<pid>/stat) over the same span; drain µs/ev counts only the CPU after the first event. broker CPU =
@@ -95,7 +98,7 @@ struct DrainReport {
     }
 
     /// `{"events":N,"partitions":P,"cores":C,"capacity_before_events_per_s":…,"capacity_after_events_per_s":…,
-    /// "capacity_events_per_s":…,"steady_ratio_to_capacity":{"memory":…},"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…},"failed_runs":["…"]}`.
+    /// "capacity_events_per_s":…,"steady_ratio_to_capacity":{"memory":…},"middle_ratio_to_capacity":{"memory":…},"load_before":"…","load_after":"…","runs":[{…}],"medians":{"memory":{…},…},"failed_runs":["…"]}`.
     func jsonLine() -> String {
         func object(_ figures: [(name: String, value: Double, digits: Int)]) -> String {
             figures.map { "\"\($0.name)\":\(fmt($0.value, $0.digits))" }.joined(separator: ",")
@@ -106,7 +109,9 @@ struct DrainReport {
             ",\"cores\":\(cores),\"capacity_before_events_per_s\":\(fmt(capacityBefore ?? c, 0)),"
                 + "\"capacity_after_events_per_s\":\(fmt(capacityAfter ?? c, 0)),\"capacity_events_per_s\":\(fmt(c, 0)),"
                 + "\"steady_ratio_to_capacity\":{"
-                + configurations.map { "\"\($0)\":\(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ",") + "}"
+                + configurations.map { "\"\($0)\":\(fmt(steadyRatio($0) ?? 0, 3))" }.joined(separator: ",") + "},"
+                + "\"middle_ratio_to_capacity\":{"
+                + configurations.map { "\"\($0)\":\(fmt(steadyRatio($0, of: "middle_events_per_s") ?? 0, 3))" }.joined(separator: ",") + "}"
         } ?? ""
         return "{\"events\":\(events),\"partitions\":\(partitions)\(capacityJSON),\"load_before\":\"\(loadBefore)\","
             + "\"load_after\":\"\(loadAfter)\",\"runs\":[\(runsJSON)],\"medians\":{\(mediansJSON)},"

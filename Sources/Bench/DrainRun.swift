@@ -70,6 +70,9 @@ struct DrainRun {
         let probe = StatusProbe(port: UInt16(port))
         var assignedS: Double?, firstEventS: Double?, cpuAtFirstEvent = 0.0
         var threadsAtFirstEvent: [String: Double] = [:]
+        // (time s, cpu s) where events_total crossed 10 % and 90 % of n, interpolated between polls.
+        var at10: (Double, Double)?, at90: (Double, Double)?
+        var previous: (t: Double, counted: Double, cpu: Double) = (0, 0, 0)
         var last: UInt64 = 0, lastChange = Date()
         while true {
             guard processor.isRunning else {
@@ -85,6 +88,15 @@ struct DrainRun {
                     threadsAtFirstEvent = ProcFS.threadCPUSeconds(pid: processor.pid)
                 }
                 if counted != last { last = counted; lastChange = now }
+                let t = now.timeIntervalSince(t0), c = Double(counted)
+                func crossing(_ mark: Double) -> (Double, Double)? {
+                    guard previous.counted < mark, c >= mark else { return nil }
+                    let f = (mark - previous.counted) / max(c - previous.counted, 1)
+                    return (previous.t + f * (t - previous.t), previous.cpu + f * (cpu - previous.cpu))
+                }
+                if at10 == nil { at10 = crossing(0.1 * Double(n)) }
+                if at90 == nil { at90 = crossing(0.9 * Double(n)) }
+                previous = (t, c, cpu)
                 if counted >= UInt64(n) {
                     let drainS = now.timeIntervalSince(t0)
                     let threads = ProcFS.threadCPUSeconds(pid: processor.pid)
@@ -99,7 +111,11 @@ struct DrainRun {
                         processorDrainCPUS: (processor.cpuSeconds ?? cpu) - cpuAtFirstEvent,
                         brokerCPUS: (broker.cpuSeconds ?? brokerCPU0) - brokerCPU0, producerCPUS: producerCPU,
                         produceS: produceS, processorPeakRSSBytes: processor.peakRSSBytes ?? 0,
+                        middleS: at10.flatMap { a in at90.map { $0.0 - a.0 } } ?? 0,
+                        middleCPUS: at10.flatMap { a in at90.map { $0.1 - a.1 } } ?? 0,
                         loadStart: loadStart, loadEnd: ProcFS.loadAverage1() ?? 0)
+                    RunProgress.line("\(configuration): 10 % → 90 % of the backlog at \(fmt(result.middleEventsPerS, 0))/s, "
+                                     + "\(fmt(result.middleCPUMicrosPerEvent, 1)) CPU µs/event, \(fmt(result.middleCores, 2)) cores busy")
                     RunProgress.line("\(configuration): \(n) events in \(fmt(drainS, 2)) s = \(fmt(result.eventsPerS, 0))/s, "
                                      + "processor \(fmt(result.processorCPUS, 2)) CPU s (\(fmt(result.cpuMicrosPerEvent, 1)) µs/event), "
                                      + "broker \(fmt(result.brokerCPUS, 2)) CPU s, load \(fmt(loadStart, 2)) → \(fmt(result.loadEnd, 2))")
