@@ -5,7 +5,8 @@
 #   1. the CPU-bound suites (Aggregates, ScanRules, LoadKit, LiveView), in parallel;
 #   2. the suites that wait on a broker, PostgreSQL or a child process (KafkaIO,
 #      StateStore, StreamProc), in parallel among themselves;
-#   3. the process-level exactly-once tests (kill -9, rebalance, zombie, store outage).
+#   3. the process-level tests: exactly-once (kill -9, rebalance, zombie, store outage) and
+#      signals (one SIGINT, SIGHUP then SIGTERM to `streamproc run`).
 # Why groups: Swift Testing runs every test of a process on the cooperative pool (two
 # threads on a 2-core machine); a debug-build SM2 differential that computes for two
 # minutes there starves a PostgreSQL connect or a Kafka poll of a test beside it into a
@@ -34,6 +35,7 @@ group() {
   swift test --skip-build "$@" 2>&1 || status=1
 }
 group --filter '^(AggregatesTests|ScanRulesTests|LoadKitTests|LiveViewTests)\.'
-group --filter '^(KafkaIOTests|StateStoreTests|StreamProcTests)\.' --skip ExactlyOnceProcessTests
-group --filter ExactlyOnceProcessTests
+processes='(ExactlyOnceProcessTests|ProcessSignalTests)'
+group --filter '^(KafkaIOTests|StateStoreTests|StreamProcTests)\.' --skip "$processes"
+group --filter "$processes"
 exit $status

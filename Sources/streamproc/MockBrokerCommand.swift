@@ -32,18 +32,13 @@ struct MockBrokerCommand: AsyncParsableCommand {
         let names = topics.split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
         let cluster = try EmbeddedKafkaCluster(
             brokers: brokers, topics: Dictionary(uniqueKeysWithValues: names.map { ($0, partitions) }), logger: logger)
-        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
+        // Watching before the address is printed: whoever read it can stop us with one signal.
         let (stop, continuation) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            return source
-        }
+        let signals = try SignalWatcher(onInterrupt: { continuation.yield() },
+                                        onRepeatedInterrupt: { continuation.yield() })
+        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         for await _ in stop { break }
-        for source in sources { source.cancel() }
+        signals.cancel()
         cluster.stop()
     }
 }

@@ -84,14 +84,20 @@ enum EO {
     /// Starts `streamproc mock-broker --partitions n` and reads its bootstrap address (first stdout line).
     /// - Throws: ``ProcessHarness/Failure`` when no address appears within 30 s.
     static func startBroker(_ children: ChildSet, dir: String, partitions: Int) async throws -> String {
+        try await startBrokerChild(children, dir: dir, partitions: partitions).address
+    }
+
+    /// ``startBroker(_:dir:partitions:)`` that also returns the broker's ``Child``.
+    static func startBrokerChild(_ children: ChildSet, dir: String, partitions: Int) async throws -> (child: Child, address: String) {
         let log = dir + "/mock-broker.log"
         let c = try children.spawn(name: "mock-broker", exe: try ProcessHarness.binary("streamproc"),
                                    args: ["mock-broker", "--partitions", "\(partitions)"], logPath: log)
-        return try await ProcessHarness.waitFor("the mock broker's address in \(log)", timeoutS: 30, everyMs: 100) { () async throws -> String? in
+        let address = try await ProcessHarness.waitFor("the mock broker's address in \(log)", timeoutS: 30, everyMs: 100) { () async throws -> String? in
             guard c.isRunning else { throw ProcessHarness.Failure("mock broker exited: \(c.log())") }
             let first = c.log().split(separator: "\n").first.map(String.init) ?? ""
             return first.contains(":") && !first.contains(" ") ? first : nil
         }
+        return (c, address)
     }
 
     // MARK: processors

@@ -184,6 +184,13 @@ final class Child: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
     var isRunning: Bool { process.isRunning }
 
+    /// The exit status once exited (128 + n after an uncaught signal n, as a shell reports
+    /// it); nil while it runs.
+    var exitStatus: Int32? {
+        guard !process.isRunning else { return nil }
+        return process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+    }
+
     /// Sends `sig` if the child still runs.
     func signal(_ sig: Int32) {
         if process.isRunning { kill(process.processIdentifier, sig) }

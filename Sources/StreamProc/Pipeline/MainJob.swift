@@ -3,11 +3,9 @@ import KafkaIO
 import LiveView
 import ScanRules
 import StateStore
-import Dispatch
 import Foundation
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// `streamproc run`: wires the pipeline, the HTTP live view, the terminal
 /// summary and the caller's extra services (the executable's load generator in
@@ -88,13 +86,13 @@ public enum MainJob {
             gracefulShutdownSignals: [],
             logger: logger))
 
-        // One owner per signal: two dispatch signal sources for the same signal (ours and the
-        // service group's) did not both see every SIGINT on Linux, and a first Ctrl-C was once
-        // lost. The first SIGINT/SIGTERM starts the group's graceful shutdown, the second exits.
-        let signals = SignalHandlers(logger: logger)
-        signals.onInterrupt(first: { Task { await group.triggerGracefulShutdown() } }, second: { exit(130) })
+        // One owner per signal (the service group is told to shut down, it does not listen
+        // itself): the first SIGINT/SIGTERM starts the group's graceful shutdown, the second
+        // exits. A signal before `run` starts the group is kept: the group then starts and
+        // shuts down at once. SignalWatcher says why not a dispatch signal source.
+        var hangup: (@Sendable () -> Void)?
         if let keysPath = configuration.keysPath {
-            signals.onHangup { [configuration] in
+            hangup = { [configuration] in
                 do {
                     let fresh = try KeyRegistry(contentsOfFile: keysPath)
                     try requireKeys(fresh, configuration: configuration)
@@ -105,6 +103,13 @@ public enum MainJob {
                 }
             }
         }
+        let signals = try SignalWatcher(
+            onInterrupt: { Task { await group.triggerGracefulShutdown() } },
+            onRepeatedInterrupt: {
+                logger.warning("second signal: exiting now")
+                exit(130)
+            },
+            onHangup: hangup)
         defer { signals.cancel() }
         try await group.run()
     }
@@ -119,45 +124,4 @@ extension MainJob {
         guard registry.keys.isEmpty, !configuration.allowEmptyRegistry else { return }
         throw ConfigurationError(message: "--keys (STREAMPROC_KEYS) \(configuration.keysPath ?? "(given)"): the registry has no keys, so every event would be unknown_key; give --allow-empty-keys (STREAMPROC_ALLOW_EMPTY_KEYS=1) to run anyway")
     }
-}
-
-/// SIGINT/SIGTERM (the first starts a graceful shutdown, the second exits at once) and
-/// SIGHUP, on a dispatch queue of their own: the only handlers of these signals in the
-/// process (the service group is told to shut down, it does not listen itself).
-final class SignalHandlers: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "streamproc.signals")
-    // Set up and cancelled from the task that runs the main job only.
-    private var sources: [any DispatchSourceSignal] = []
-    private let interrupts = Atomic<Int>(0)
-    private let logger: Logger
-
-    init(logger: Logger) { self.logger = logger }
-
-    /// - Parameters:
-    ///   - first: run on the first SIGINT or SIGTERM (on the signal queue).
-    ///   - second: run on every later one.
-    func onInterrupt(first: @escaping @Sendable () -> Void, second: @escaping @Sendable () -> Void) {
-        for sig in [SIGINT, SIGTERM] {
-            install(sig) { [self] in
-                if interrupts.wrappingAdd(1, ordering: .relaxed).newValue >= 2 {
-                    logger.warning("second signal: exiting now")
-                    second()
-                } else {
-                    first()
-                }
-            }
-        }
-    }
-
-    func onHangup(_ action: @escaping @Sendable () -> Void) { install(SIGHUP, action) }
-
-    private func install(_ sig: Int32, _ action: @escaping @Sendable () -> Void) {
-        signal(sig, SIG_IGN)
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-        s.setEventHandler(handler: action)
-        s.resume()
-        sources.append(s)
-    }
-
-    func cancel() { for s in sources { s.cancel() } }
 }

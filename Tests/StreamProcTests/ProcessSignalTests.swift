@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// Signals to real `streamproc` processes (``SignalWatcher``): exactly one SIGINT or SIGTERM
+/// must stop `streamproc run` gracefully (exit 0 after "draining", "flushing", "committed";
+/// a lost first signal shows as a process still running, a second one as exit 130), at
+/// several moments after it is ready; SIGHUP reloads the key registry and is no interrupt;
+/// one SIGTERM stops `streamproc mock-broker`.
+///
+/// "Ready" is the "dashboard at" line (printed once the HTTP server listens, after the
+/// handlers are installed) or "partitions assigned". Run with the process-level group of
+/// `scripts/test.sh` (its own `swift test` process, beside the exactly-once processes).
+@Suite("Signals to streamproc processes", .serialized)
+struct ProcessSignalTests {
+    /// Seconds a graceful stop may take in a debug build on a busy 2-core machine (it takes 1–2 s).
+    static let exitBoundS = 45.0
+
+    /// Waits until `child`'s log contains `line`.
+    static func waitForLine(_ child: Child, _ line: String, timeoutS: Double = 90) async throws {
+        _ = try await ProcessHarness.waitFor("\"\(line)\" in \(child.logPath)", timeoutS: timeoutS, everyMs: 20) { () async throws -> Bool? in
+            guard child.isRunning else {
+                throw ProcessHarness.Failure("\(child.name) exited (\(child.exitStatus ?? -1)) before \"\(line)\": \(child.log().suffix(2000))")
+            }
+            return child.log().contains(line) ? true : nil
+        }
+    }
+
+    /// Asserts that `child` exits by itself within ``exitBoundS`` with status 0 after the
+    /// graceful-stop lines, and without the second-signal path. Returns whether it did and
+    /// the seconds it took.
+    @discardableResult
+    static func expectGracefulExit(_ child: Child, after what: String) async -> (ok: Bool, seconds: Double) {
+        let sent = Date()
+        let exited = await child.waitExit(timeoutS: exitBoundS)
+        let seconds = Date().timeIntervalSince(sent)
+        let log = child.log()
+        #expect(exited, "\(child.name): still running \(exitBoundS) s after \(what) (the signal was lost): \(log.suffix(1500))")
+        guard exited else { return (false, seconds) }
+        #expect(child.exitStatus == 0, "\(child.name): exit status \(child.exitStatus ?? -1) after \(what): \(log.suffix(1500))")
+        for word in ["draining", "flushing", "committed"] {
+            #expect(log.contains(word), "\(child.name): no \"\(word)\" line after \(what): \(log.suffix(1500))")
+        }
+        #expect(!log.contains("second signal"), "\(child.name): took \(what) for a second signal")
+        let ok = child.exitStatus == 0 && !log.contains("second signal")
+            && ["draining", "flushing", "committed"].allSatisfy { log.contains($0) }
+        return (ok, seconds)
+    }
+
+    /// The embedded default (mock cluster, load generator at 100 events/s), eight times: one
+    /// SIGINT at the first moment the process is ready, or up to 2 s later, before or after
+    /// its partitions are assigned.
+    @Test(.timeLimit(.minutes(8)))
+    func oneSIGINTStopsRunGracefully() async throws {
+        let exe = try ProcessHarness.binary("streamproc")
+        let dir = try ProcessHarness.tempDir("sigint")
+        let kids = ChildSet()
+        defer { kids.killAll() }
+        let moments: [(line: String, delayS: Double)] = [
+            ("dashboard at http://", 0), ("dashboard at http://", 0.05), ("dashboard at http://", 0.3),
+            ("dashboard at http://", 1), ("partitions assigned", 0), ("partitions assigned", 0.5),
+            ("partitions assigned", 2), ("dashboard at http://", 0.01),
+        ]
+        var tally: [String] = []
+        var allOK = true
+        for (i, moment) in moments.enumerated() {
+            let port = try ProcessHarness.freePort()
+            let run = try kids.spawn(name: "run-\(i)", exe: exe,
+                                     args: ["run", "--http", "127.0.0.1:\(port)", "--load-rate", "100", "--summary-s", "0"],
+                                     logPath: dir + "/run-\(i).log")
+            try await Self.waitForLine(run, moment.line)
+            if moment.delayS > 0 { try await Task.sleep(for: .seconds(moment.delayS)) }
+            run.signal(SIGINT)
+            let what = "one SIGINT \(moment.delayS) s after \"\(moment.line)\""
+            let (ok, seconds) = await Self.expectGracefulExit(run, after: what)
+            allOK = allOK && ok
+            tally.append("\(what): " + (run.isRunning ? "still running" : "exit \(run.exitStatus ?? -1) in \(String(format: "%.1f", seconds)) s"))
+            run.forceKill()
+        }
+        print("oneSIGINTStopsRunGracefully:\n  " + tally.joined(separator: "\n  "))
+        if allOK { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
+    }
+
+    /// `streamproc run --keys` against a mock broker process: two SIGHUPs reload the registry,
+    /// then one SIGTERM stops it gracefully (the reloads did not count as interrupts); one
+    /// SIGTERM then stops the mock broker with status 0.
+    @Test(.timeLimit(.minutes(3)))
+    func hangupReloadsThenOneSIGTERMStops() async throws {
+        let dir = try ProcessHarness.tempDir("sighup")
+        let kids = ChildSet()
+        defer { kids.killAll() }
+        let (broker, brokers) = try await EO.startBrokerChild(kids, dir: dir, partitions: 2)
+        let port = try ProcessHarness.freePort()
+        let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"), args: [
+            "run", "--brokers", brokers, "--keys", PipelineTestSupport.keysPath, "--http", "127.0.0.1:\(port)",
+            "--group", "sighup-\(UInt32.random(in: 0...UInt32.max))", "--summary-s", "0",
+        ], logPath: dir + "/run.log")
+        try await Self.waitForLine(run, "dashboard at http://")
+        for n in 1...2 {
+            run.signal(SIGHUP)
+            _ = try await ProcessHarness.waitFor("reload \(n) in \(run.logPath)", timeoutS: 30, everyMs: 20) { () async throws -> Bool? in
+                guard run.isRunning else { throw ProcessHarness.Failure("run exited on SIGHUP: \(run.log().suffix(2000))") }
+                return run.log().components(separatedBy: "key registry reloaded").count - 1 >= n ? true : nil
+            }
+        }
+        run.signal(SIGTERM)
+        let (ok, _) = await Self.expectGracefulExit(run, after: "two SIGHUPs and one SIGTERM")
+
+        broker.signal(SIGTERM)
+        let brokerExited = await broker.waitExit(timeoutS: 30)
+        #expect(brokerExited, "mock-broker still running 30 s after one SIGTERM")
+        #expect(broker.exitStatus == 0, "mock-broker exit status \(broker.exitStatus ?? -1): \(broker.log().suffix(1500))")
+        if ok && broker.exitStatus == 0 { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
+    }
+}
