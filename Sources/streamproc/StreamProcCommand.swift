@@ -14,4 +14,13 @@ struct StreamProcCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, ReplayCommand.self, MockBrokerCommand.self, DashboardDemoCommand.self],
         defaultSubcommand: RunCommand.self
     )
+
+    /// Resets SIGINT and SIGTERM to their default action before anything else
+    /// (``SignalWatcher/resetInterruptsToDefault()``: a background start by a shell script
+    /// inherits SIGINT as ignored, and a Ctrl-C before `run` or `mock-broker` installs its
+    /// watcher would vanish), then parses and runs the command.
+    static func main() async {
+        SignalWatcher.resetInterruptsToDefault()
+        await main(nil)
+    }
 }

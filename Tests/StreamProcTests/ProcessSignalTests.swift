@@ -46,6 +46,40 @@ struct ProcessSignalTests {
         return (ok, seconds)
     }
 
+    /// A process started with SIGINT ignored (as a non-interactive shell starts a background
+    /// job: `trap '' INT` then `exec`) and sent one SIGINT before it is ready must not run on:
+    /// the signal ends it (default action, before the watcher) or stops it gracefully (after).
+    /// Sent 100 and 300 ms after the exec: from the exec until `main` runs (the dynamic
+    /// loader, a few tens of ms) the inherited disposition still holds, and nothing can reset it.
+    @Test(.timeLimit(.minutes(3)))
+    func earlySIGINTWithInheritedIgnoreIsNotLost() async throws {
+        let exe = try ProcessHarness.binary("streamproc")
+        let dir = try ProcessHarness.tempDir("sigint-ignored")
+        let kids = ChildSet()
+        defer { kids.killAll() }
+        var outcomes: [String] = []
+        for (i, delayMs) in [100, 300].enumerated() {
+            let port = try ProcessHarness.freePort()
+            let run = try kids.spawn(name: "run-ignored-\(i)", exe: "/bin/sh",
+                                     args: ["-c", "trap '' INT; exec \"$0\" run --http 127.0.0.1:\(port) --load-rate 100 --summary-s 0", exe],
+                                     logPath: dir + "/run-\(i).log")
+            // Once the shell has exec'd streamproc (the pid stays the same): before that the
+            // shell itself would ignore the signal.
+            _ = try await ProcessHarness.waitFor("exec of streamproc", timeoutS: 10, everyMs: 1) { () async throws -> Bool? in
+                let comm = (try? String(contentsOfFile: "/proc/\(run.pid)/comm", encoding: .utf8)) ?? ""
+                return comm.hasPrefix("streamproc") ? true : nil
+            }
+            try await Task.sleep(for: .milliseconds(delayMs))
+            run.signal(SIGINT)
+            let exited = await run.waitExit(timeoutS: Self.exitBoundS)
+            #expect(exited, "one SIGINT \(delayMs) ms after exec with SIGINT inherited as ignored was lost: \(run.log().suffix(1500))")
+            outcomes.append("\(delayMs) ms after exec: " + (exited ? "exit \(run.exitStatus ?? -1)" : "still running"))
+            run.forceKill()
+        }
+        print("earlySIGINTWithInheritedIgnoreIsNotLost: " + outcomes.joined(separator: ", "))
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
     /// The embedded default (mock cluster, load generator at 100 events/s), eight times: one
     /// SIGINT at the first moment the process is ready, or up to 2 s later, before or after
     /// its partitions are assigned.

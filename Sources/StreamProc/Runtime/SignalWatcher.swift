@@ -54,6 +54,17 @@ public final class SignalWatcher: Sendable {
         errno = saved
     }
 
+    /// Sets SIGINT and SIGTERM to their default action (end the process). Call it first thing
+    /// in a command that later installs a watcher: a process started in the background by a
+    /// non-interactive shell (`streamproc run &` in a script) inherits SIGINT as ignored
+    /// (POSIX), so a signal that arrives before the watcher is installed would vanish, and the
+    /// process would run on until a second one. With the default action it ends the process
+    /// (nothing runs yet that could be drained). Not for a process that already has a watcher.
+    public static func resetInterruptsToDefault() {
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
     /// The watched signals: SIGINT, SIGTERM and, with a hangup action, SIGHUP.
     public let signals: [Int32]
     private let first: @Sendable () -> Void
