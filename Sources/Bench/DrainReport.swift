@@ -91,7 +91,8 @@ struct DrainReport {
             load start/end = 1-minute load average when the run started and ended. proc CPU = the streamproc child's utime+stime
             (/proc/<pid>/stat) over the same span; drain µs/ev counts only the CPU after the first event. broker CPU =
             the mock-broker child over the same span; prod CPU = the bench produce child that filled the backlog
-            before the processor started. peak RSS = the processor's VmHWM.
+            before the processor started. peak RSS = the processor's VmHWM. CPU by thread (progress lines): Linux thread names, cut at
+            15 characters: `oot.default-qos` = libdispatch's pool threads, where Swift concurrency runs the judging and the loop; `rdk:*` = librdkafka's.
 
             """
         return out
