@@ -125,7 +125,8 @@ let package = Package(
         ),
         .testTarget(name: "LoadKitTests", dependencies: ["LoadKit", "StreamProcTesting",
                                                           .product(name: "HummingbirdTesting", package: "hummingbird")]),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore"]),
+        .testTarget(name: "StateStoreTests",
+                    dependencies: ["StateStore", .product(name: "PostgresNIO", package: "postgres-nio")]),
         .testTarget(
             name: "StreamProcTests",
             dependencies: ["StreamProc", "LoadKit", "StreamProcTesting", "StateStore",

@@ -151,6 +151,14 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
     }
 
     /// The postgres-nio client configuration (TLS per `sslMode`, `search_path` per `schema`).
+    /// How long the server lets a session of the store sit idle inside a transaction before it
+    /// ends the session (PostgreSQL's `idle_in_transaction_session_timeout`, **ms**), rolling the
+    /// transaction back and releasing its row locks. A processor frozen in the middle of a commit
+    /// (SIGSTOP, a paused VM: the zombie of issue 10) would otherwise keep its partitions' rows
+    /// locked, and the next owner's claim would wait for as long as the zombie sleeps. A commit's
+    /// statements follow each other within milliseconds, so a live processor never comes near it.
+    public static let idleInTransactionTimeoutMs = 10_000
+
     public func clientConfiguration(maxConnections: Int = 4) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
         switch sslMode {
@@ -167,7 +175,10 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
                                                   database: database, tls: tls)
         config.options.maximumConnections = max(1, maxConnections)
         config.options.connectTimeout = .seconds(5)
-        config.options.additionalStartupParameters = [("application_name", applicationName)]
+        config.options.additionalStartupParameters = [
+            ("application_name", applicationName),
+            ("idle_in_transaction_session_timeout", String(Self.idleInTransactionTimeoutMs)),
+        ]
         if let schema {
             config.options.additionalStartupParameters.append(("search_path", schema))
         }

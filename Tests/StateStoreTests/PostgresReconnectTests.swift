@@ -1,6 +1,8 @@
 import Testing
 import Dispatch
 import Synchronization
+import Logging
+import PostgresNIO
 @testable import StateStore
 
 /// PostgreSQL-only: broken connections surface as `.unavailable` and the store reconnects.
@@ -32,6 +34,45 @@ import Synchronization
                 }
             }
             #expect(epoch == 2)
+        }
+    }
+
+    /// A zombie owner frozen inside a transaction that locked its partition's row (SIGSTOP in the
+    /// middle of a commit) must not block the next owner's claim for as long as it sleeps: the
+    /// store's sessions carry `idle_in_transaction_session_timeout`, so the server ends the frozen
+    /// session and the claim goes through after about that long (well within the store's 20 s
+    /// operation timeout here; without the setting the claim times out as `unavailable`).
+    @Test func aFrozenOwnerInsideATransactionDoesNotBlockTheNextClaim() async throws {
+        try await withStore(.postgres) { store, _ in
+            let pg = try #require(store as? PostgresStateStore)
+            #expect(try await pg.executeSQL("SHOW idle_in_transaction_session_timeout") == ["10s"])
+            #expect(try await pg.claim(topic: "t", partition: 0, owner: "zombie").epoch == 1)
+            // The zombie: a session of the same configuration that locks the row and then idles.
+            let zombie = PostgresClient(configuration: pg.location.clientConfiguration(maxConnections: 1),
+                                        backgroundLogger: Logger(label: "test.zombie"))
+            let driver = Task { await zombie.run() }
+            final class Flag: Sendable { let value = Atomic<Bool>(false) }
+            let locked = Flag()
+            let frozen = Task {
+                try await zombie.withConnection { conn in
+                    _ = try await conn.query("BEGIN", logger: Logger(label: "test.zombie"))
+                    _ = try await conn.query("SELECT epoch FROM partition_state WHERE topic = 't' AND partition = 0 FOR UPDATE",
+                                             logger: Logger(label: "test.zombie"))
+                    locked.value.store(true, ordering: .relaxed)
+                    try await Task.sleep(for: .seconds(120))  // frozen, its transaction open
+                }
+            }
+            defer { frozen.cancel(); driver.cancel() }
+            for _ in 0..<100 where !locked.value.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(50)) }
+            let didLock = locked.value.load(ordering: .relaxed)
+            #expect(didLock, "the zombie session locked the row")
+            let t0 = ContinuousClock.now
+            let claim = try await pg.claim(topic: "t", partition: 0, owner: "next")
+            let waited = ContinuousClock.now - t0
+            #expect(claim.epoch == 2)
+            // It did wait for the lock (so the test saw the zombie hold it), and not much longer
+            // than the server's timeout.
+            #expect(waited >= .seconds(5) && waited < .seconds(19), "claim waited \(waited)")
         }
     }
 
