@@ -27,7 +27,8 @@ struct RunCapacity {
         return sum > 0 ? 1 / sum : 0
     }
 
-    /// Measures SM2, ES256 and Ed25519 (in ``SignatureAlgorithm`` order), `seconds` each.
+    /// Measures SM2, ES256 and Ed25519 (in ``SignatureAlgorithm`` order), or the algorithms of
+    /// `only` in its order, `seconds` each.
     /// - Throws: when a key cannot be generated or a generated signature does not verify.
     static func measure(cores: Int, seconds: Double, only: [SignatureAlgorithm] = [.sm2, .es256, .ed25519]) throws -> RunCapacity {
         var out: [(String, Double)] = []

@@ -19,7 +19,7 @@ struct RunReport {
 
     /// The highest achieved rate of a sustainable step, capped at its offered rate (a
     /// window can count a little of the previous step's backlog), events/s; 0 when none was.
-    var maxSustainable: Double { steps.filter(\.sustainable).map { min($0.achieved, $0.offered) }.max() ?? 0 }
+    var maxSustainable: Double { bestStep.map { min($0.achieved, $0.offered) } ?? 0 }
 
     /// The sustainable step of ``maxSustainable``.
     var bestStep: RunStepResult? {
