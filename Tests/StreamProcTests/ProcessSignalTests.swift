@@ -15,6 +15,12 @@ struct ProcessSignalTests {
     /// Seconds a graceful stop may take in a debug build on a busy 2-core machine (it takes 1–2 s).
     static let exitBoundS = 45.0
 
+    /// `streamproc` arguments of the embedded default with its dashboard on `port` and the load
+    /// generator at 100 events/s (no word contains a space, so they also join into a shell line).
+    static func embeddedRunArguments(port: Int) -> [String] {
+        ["run", "--http", "127.0.0.1:\(port)", "--load-rate", "100", "--summary-s", "0"]
+    }
+
     /// Waits until `child`'s log contains `line`.
     static func waitForLine(_ child: Child, _ line: String, timeoutS: Double = 90) async throws {
         _ = try await ProcessHarness.waitFor("\"\(line)\" in \(child.logPath)", timeoutS: timeoutS, everyMs: 20) { () async throws -> Bool? in
@@ -36,14 +42,17 @@ struct ProcessSignalTests {
         let log = child.log()
         #expect(exited, "\(child.name): still running \(exitBoundS) s after \(what) (the signal was lost): \(log.suffix(1500))")
         guard exited else { return (false, seconds) }
-        #expect(child.exitStatus == 0, "\(child.name): exit status \(child.exitStatus ?? -1) after \(what): \(log.suffix(1500))")
+        let statusOK = child.exitStatus == 0
+        #expect(statusOK, "\(child.name): exit status \(child.exitStatus ?? -1) after \(what): \(log.suffix(1500))")
+        var linesOK = true
         for word in ["draining", "flushing", "committed"] {
-            #expect(log.contains(word), "\(child.name): no \"\(word)\" line after \(what): \(log.suffix(1500))")
+            let found = log.contains(word)
+            #expect(found, "\(child.name): no \"\(word)\" line after \(what): \(log.suffix(1500))")
+            linesOK = linesOK && found
         }
-        #expect(!log.contains("second signal"), "\(child.name): took \(what) for a second signal")
-        let ok = child.exitStatus == 0 && !log.contains("second signal")
-            && ["draining", "flushing", "committed"].allSatisfy { log.contains($0) }
-        return (ok, seconds)
+        let firstSignal = !log.contains("second signal")
+        #expect(firstSignal, "\(child.name): took \(what) for a second signal")
+        return (statusOK && linesOK && firstSignal, seconds)
     }
 
     /// A process started with SIGINT ignored (as a non-interactive shell starts a background
@@ -61,7 +70,7 @@ struct ProcessSignalTests {
         for (i, delayMs) in [100, 300].enumerated() {
             let port = try ProcessHarness.freePort()
             let run = try kids.spawn(name: "run-ignored-\(i)", exe: "/bin/sh",
-                                     args: ["-c", "trap '' INT; exec \"$0\" run --http 127.0.0.1:\(port) --load-rate 100 --summary-s 0", exe],
+                                     args: ["-c", "trap '' INT; exec \"$0\" " + Self.embeddedRunArguments(port: port).joined(separator: " "), exe],
                                      logPath: dir + "/run-\(i).log")
             // Once the shell has exec'd streamproc (the pid stays the same): before that the
             // shell itself would ignore the signal.
@@ -99,7 +108,7 @@ struct ProcessSignalTests {
         for (i, moment) in moments.enumerated() {
             let port = try ProcessHarness.freePort()
             let run = try kids.spawn(name: "run-\(i)", exe: exe,
-                                     args: ["run", "--http", "127.0.0.1:\(port)", "--load-rate", "100", "--summary-s", "0"],
+                                     args: Self.embeddedRunArguments(port: port),
                                      logPath: dir + "/run-\(i).log")
             try await Self.waitForLine(run, moment.line)
             if moment.delayS > 0 { try await Task.sleep(for: .seconds(moment.delayS)) }
