@@ -81,6 +81,9 @@ struct Produce: AsyncParsableCommand {
             producerConfig.clientProperties = props
         }
         let producer = try KafkaProducer(configuration: producerConfig, logger: .init(label: "bench.produce"))
+        // The schedule starts once the topic's partitions are known: a first record would
+        // otherwise wait ~1 s for them, and every step of `bench run` would open with a burst.
+        _ = try await producer.prepareTopic(topic)
         let total = count ?? Int.max
         let clock = ContinuousClock()
         let start = clock.now

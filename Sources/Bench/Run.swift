@@ -225,11 +225,12 @@ struct Run: AsyncParsableCommand {
                                                      p99Ms: window.p99Ms, maxP99Ms: maxP99Ms)
                 let result = RunStepResult(offered: rate, produced: producedRate, achieved: achieved,
                                            p50Ms: window.p50Ms, p99Ms: window.p99Ms, p999Ms: window.p999Ms,
+                                           fetchedP99Ms: window.fetchedP99Ms,
                                            cpuSPer1k: window.events > 0 ? cpu / Double(window.events) * 1000 : 0,
                                            pipelineCPUS: cpu, producerCPUS: producerCPU, brokerCPUS: brokerCPU,
                                            windowS: duration, backlogMid: backlogMid, backlogEnd: backlogEnd, stages: stages, sustainable: ok)
                 steps.append(result)
-                RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms, backlog \(backlogEnd), "
+                RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms (fetched \(fmt(window.fetchedP99Ms, 1))), backlog \(backlogEnd), "
                                  + "CPU s pipeline \(fmt(cpu, 2)) producer \(fmt(producerCPU, 2))"
                                  + (brokerCPU.map { " broker \(fmt($0, 2))" } ?? "") + " → \(ok ? "sustainable" : "NOT sustainable")")
                 if ok { good = max(good ?? 0, rate) } else { bad = min(bad ?? .infinity, rate); failed += 1 }

@@ -22,6 +22,9 @@ final class RunObserver: PipelineObserver {
         var windowCount: UInt64 = 0
         var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000,
                                           numberOfSignificantValueDigits: .three)
+        /// Produce-to-fetched part of the same latencies (``KafkaBatch/fetchedAtUs``), µs.
+        var fetched = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000,
+                                        numberOfSignificantValueDigits: .three)
     }
 
     private let state = Mutex(State())
@@ -35,9 +38,11 @@ final class RunObserver: PipelineObserver {
             s.counted += UInt64(batch.count)
             guard s.recording else { return }
             s.windowCount += UInt64(batch.count)
+            let fetchedUs = batch.fetchedAtUs
             for i in batch.indices {
-                let us = nowUs - batch[i].timestampMs * 1000
-                _ = s.histogram.record(UInt64(clamping: max(us, 0)))
+                let producedUs = batch[i].timestampMs * 1000
+                _ = s.histogram.record(UInt64(clamping: max(nowUs - producedUs, 0)))
+                _ = s.fetched.record(UInt64(clamping: max(fetchedUs - producedUs, 0)))
             }
         }
     }
@@ -46,19 +51,22 @@ final class RunObserver: PipelineObserver {
     func beginWindow() {
         state.withLock { s in
             s.histogram.reset()
+            s.fetched.reset()
             s.windowCount = 0
             s.recording = true
         }
     }
 
-    /// Ends the window: events counted in it and their p50/p99/p99.9 latency in **ms**.
-    func endWindow() -> (events: UInt64, p50Ms: Double, p99Ms: Double, p999Ms: Double) {
+    /// Ends the window: events counted in it, their p50/p99/p99.9 produce-to-counted latency
+    /// and the p99 of its produce-to-fetched part (broker, fetch and librdkafka's queue), all **ms**.
+    func endWindow() -> (events: UInt64, p50Ms: Double, p99Ms: Double, p999Ms: Double, fetchedP99Ms: Double) {
         state.withLock { s in
             s.recording = false
             let h = s.histogram
-            guard h.totalCount > 0 else { return (s.windowCount, 0, 0, 0) }
+            guard h.totalCount > 0 else { return (s.windowCount, 0, 0, 0, 0) }
             return (s.windowCount, Double(h.valueAtPercentile(50)) / 1000,
-                    Double(h.valueAtPercentile(99)) / 1000, Double(h.valueAtPercentile(99.9)) / 1000)
+                    Double(h.valueAtPercentile(99)) / 1000, Double(h.valueAtPercentile(99.9)) / 1000,
+                    Double(s.fetched.valueAtPercentile(99)) / 1000)
         }
     }
 }

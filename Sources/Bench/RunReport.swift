@@ -49,7 +49,7 @@ struct RunReport {
     func jsonLine() -> String {
         let stepsJSON = steps.map {
             "{\"offered\":\(fmt($0.offered, 1)),\"achieved\":\(fmt($0.achieved, 1)),\"p50_ms\":\(fmt($0.p50Ms, 3)),"
-                + "\"p99_ms\":\(fmt($0.p99Ms, 3)),\"p999_ms\":\(fmt($0.p999Ms, 3)),\"cpu_s_per_1k\":\(fmt($0.cpuSPer1k, 4)),"
+                + "\"p99_ms\":\(fmt($0.p99Ms, 3)),\"fetched_p99_ms\":\(fmt($0.fetchedP99Ms, 3)),\"p999_ms\":\(fmt($0.p999Ms, 3)),\"cpu_s_per_1k\":\(fmt($0.cpuSPer1k, 4)),"
                 + "\"pipeline_cpu_s\":\(fmt($0.pipelineCPUS, 3)),\"producer_cpu_s\":\(fmt($0.producerCPUS, 3)),"
                 + "\"broker_cpu_s\":\($0.brokerCPUS.map { fmt($0, 3) } ?? "null"),"
                 + "\"produced\":\(fmt($0.produced, 1)),\"backlog_end\":\($0.backlogEnd),\"sustainable\":\($0.sustainable)}"

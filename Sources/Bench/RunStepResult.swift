@@ -16,6 +16,9 @@ struct RunStepResult {
     var achieved: Double
     /// Produce-to-counted latency percentiles, **ms**.
     var p50Ms: Double, p99Ms: Double, p999Ms: Double
+    /// p99 of the produce-to-fetched part of those latencies (mock broker, fetch, librdkafka's
+    /// queue; ``KafkaBatch/fetchedAtUs``), **ms**: what is left of ``p99Ms`` is the processor's.
+    var fetchedP99Ms: Double
     /// Pipeline CPU per 1000 counted events, **seconds**: ``pipelineCPUS`` / events × 1000.
     var cpuSPer1k: Double
     /// CPU **seconds** of the measuring process during the window (getrusage RUSAGE_SELF, user

@@ -29,9 +29,16 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
 
     let storage: KafkaBatchStorage
 
-    init(bytes: [UInt8], slots: [RecordSlot], topics: [String], headerSlots: [HeaderSlot]) {
-        storage = KafkaBatchStorage(bytes: bytes, slots: slots, topics: topics, headerSlots: headerSlots)
+    init(bytes: [UInt8], slots: [RecordSlot], topics: [String], headerSlots: [HeaderSlot], fetchedAtUs: Int64) {
+        storage = KafkaBatchStorage(bytes: bytes, slots: slots, topics: topics, headerSlots: headerSlots,
+                                    fetchedAtUs: fetchedAtUs)
     }
+
+    /// Wall clock, **microseconds** since the Unix epoch, when the poll thread had copied
+    /// the batch out of librdkafka (before it waited for room in the processor's buffer).
+    /// With a record's ``KafkaRecord/timestampMs`` it splits end-to-end latency into the
+    /// broker-and-fetch part and the processor's part (`bench run` reports both).
+    public var fetchedAtUs: Int64 { storage.fetchedAtUs }
 
     var bytes: [UInt8] { storage.bytes }
     var slots: [RecordSlot] { storage.slots }
@@ -85,7 +92,8 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
         where !partitions.contains(TopicPartition(topic: topics[Int(slot.topicIndex)], partition: slot.partition)) {
             keep.append(slot)
         }
-        return KafkaBatch(bytes: bytes, slots: keep, topics: topics, headerSlots: headerSlots)
+        return KafkaBatch(bytes: bytes, slots: keep, topics: topics, headerSlots: headerSlots,
+                          fetchedAtUs: fetchedAtUs)
     }
 }
 
@@ -95,12 +103,15 @@ final class KafkaBatchStorage: Sendable {
     let slots: [KafkaBatch.RecordSlot]
     let topics: [String]
     let headerSlots: [KafkaBatch.HeaderSlot]
+    let fetchedAtUs: Int64
 
-    init(bytes: [UInt8], slots: [KafkaBatch.RecordSlot], topics: [String], headerSlots: [KafkaBatch.HeaderSlot]) {
+    init(bytes: [UInt8], slots: [KafkaBatch.RecordSlot], topics: [String], headerSlots: [KafkaBatch.HeaderSlot],
+         fetchedAtUs: Int64) {
         self.bytes = bytes
         self.slots = slots
         self.topics = topics
         self.headerSlots = headerSlots
+        self.fetchedAtUs = fetchedAtUs
     }
 }
 
@@ -126,6 +137,14 @@ struct KafkaBatchBuilder {
     }
 
     var count: Int { slots.count }
+
+    /// Drops the records of `partitions` gathered so far (they were revoked before the
+    /// batch was handed over; the bytes stay until ``finish()``).
+    mutating func remove(_ partitions: Set<TopicPartition>) {
+        guard !partitions.isEmpty, !slots.isEmpty else { return }
+        let topics = self.topics
+        slots.removeAll { partitions.contains(TopicPartition(topic: topics[Int($0.topicIndex)], partition: $0.partition)) }
+    }
 
     /// Copies `message` (err must be NO_ERROR) into the batch. Does not destroy it.
     mutating func append(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
@@ -194,7 +213,10 @@ struct KafkaBatchBuilder {
 
     /// Hands the accumulated batch out and starts a new, empty one.
     mutating func finish() -> KafkaBatch {
-        let batch = KafkaBatch(bytes: bytes, slots: slots, topics: topics, headerSlots: headerSlots)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let batch = KafkaBatch(bytes: bytes, slots: slots, topics: topics, headerSlots: headerSlots,
+                               fetchedAtUs: Int64(now.tv_sec) &* 1_000_000 &+ Int64(now.tv_nsec / 1_000))
         bytes = []
         slots = []
         topics = []

@@ -19,14 +19,16 @@ public struct KafkaConsumerConfiguration: Sendable {
     /// `group.id`: consumer group name.
     public var groupID: String
     public var subscription: Subscription
-    /// Most records per delivered `KafkaBatch` (and per `rd_kafka_consume_batch_queue` call).
+    /// Most records per delivered `KafkaBatch`. Batches form adaptively: while the processor
+    /// waits, a batch is whatever had arrived (no record waits for a batch to fill); while it
+    /// is busy (a batch already waits for it), records gather up to this many.
     public var maxBatchSize: Int = 1000
     /// Backpressure bound: at most this many batches wait in the event buffer; the poll
     /// thread blocks (stops taking from librdkafka) while it is full. librdkafka's own
     /// prefetch queue then fills and its fetchers pause (`queued.max.messages.kbytes`).
     public var maxBufferedBatches: Int = 8
-    /// Longest wait of one `rd_kafka_consume_batch_queue` call, in milliseconds; also the
-    /// longest time a batch is held back waiting to fill up.
+    /// Longest wait of the poll thread for the first record, in milliseconds, before it
+    /// serves commands again (commits, close). A batch is never held back to fill up.
     public var pollTimeoutMs: Int = 50
     /// `session.timeout.ms`, milliseconds.
     public var sessionTimeoutMs: Int = 10_000

@@ -32,6 +32,13 @@ final class KafkaEventChannel: @unchecked Sendable {
         return bufferedBatches < capacity || finished
     }
 
+    /// Batches waiting for the processor (0: it takes the next one as soon as it is ready).
+    var bufferedBatchCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return bufferedBatches
+    }
+
     /// Wakes a poll thread blocked in `waitForSpace` (e.g. for a command).
     func interrupt() {
         condition.lock()

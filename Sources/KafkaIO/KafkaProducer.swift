@@ -86,6 +86,30 @@ public final class KafkaProducer: Sendable {
         try core.produce(message, opaque: nil)
     }
 
+    /// Fetches `topic`'s metadata (partitions and leaders) before the first record is sent
+    /// to it. librdkafka otherwise learns a topic's partitions only after its first record,
+    /// which then waits about a second (`bench produce --count 1` against the mock cluster:
+    /// 1.1 s from the first enqueue to its delivery report); a load generator that starts its
+    /// schedule after this call offers its first records on time.
+    ///
+    /// The blocking `rd_kafka_metadata` call runs on a thread of its own (never on the
+    /// cooperative pool); `enqueue`/`send` calls made meanwhile wait for it. The topic handle
+    /// is kept until the producer closes, so librdkafka keeps what it learned.
+    /// - Parameters:
+    ///   - topic: the topic name.
+    ///   - timeoutMs: longest wait for the metadata, **milliseconds**.
+    /// - Returns: the topic's partition count.
+    /// - Throws: `KafkaError`: `_TIMED_OUT`, `UNKNOWN_TOPIC_OR_PART` (the broker does not
+    ///   know the topic), `_STATE` once closed.
+    public func prepareTopic(_ topic: String, timeoutMs: Int = 10_000) async throws -> Int {
+        let core = self.core
+        return try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: core.fetchTopicMetadata(topic, timeoutMs: timeoutMs)) }
+            thread.name = "kafka-metadata"
+            thread.start()
+        }
+    }
+
     /// Waits until every enqueued message got its delivery report, polling every 1 ms,
     /// for at most `timeoutMs` milliseconds (throws `_TIMED_OUT`). Then throws the first
     /// delivery failure of fire-and-forget `enqueue`d messages since the last flush.
@@ -174,6 +198,31 @@ final class KafkaProducerCore: KafkaHandleContext, @unchecked Sendable {
         }
     }
 
+    /// Topic handles of ``KafkaProducer/prepareTopic(_:timeoutMs:)``, destroyed with the handle
+    /// (guarded by `handle`'s lock).
+    private var preparedTopics: [OpaquePointer] = []
+
+    /// `rd_kafka_metadata` for one topic under `handle`'s lock (blocking: a dedicated thread only).
+    func fetchTopicMetadata(_ topic: String, timeoutMs: Int) -> Result<Int, KafkaError> {
+        handle.withLock { h in
+            guard let rk = h?.rk else { return .failure(KafkaError(RD_KAFKA_RESP_ERR__STATE, "producer closed")) }
+            guard let rkt = rd_kafka_topic_new(rk, topic, nil) else {
+                return .failure(KafkaError(rd_kafka_last_error(), "topic handle for \(topic)"))
+            }
+            preparedTopics.append(rkt)
+            var metadata: UnsafePointer<rd_kafka_metadata_t>? = nil
+            let err = rd_kafka_metadata(rk, 0, rkt, &metadata, Int32(clamping: timeoutMs))
+            defer { if let metadata { rd_kafka_metadata_destroy(metadata) } }
+            guard err == RD_KAFKA_RESP_ERR_NO_ERROR, let md = metadata?.pointee else { return .failure(KafkaError(err)) }
+            for i in 0..<Int(md.topic_cnt) where String(cString: md.topics[i].topic) == topic {
+                let t = md.topics[i]
+                if t.err != RD_KAFKA_RESP_ERR_NO_ERROR { return .failure(KafkaError(t.err)) }
+                return .success(Int(t.partition_cnt))
+            }
+            return .failure(KafkaError(RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART))
+        }
+    }
+
     /// One `rd_kafka_produceva` call. Throws `KafkaError` (e.g. `_QUEUE_FULL`, `_STATE`).
     func produce(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) throws {
         let err: rd_kafka_resp_err_t = handle.withLock { h in
@@ -229,7 +278,11 @@ final class KafkaProducerCore: KafkaHandleContext, @unchecked Sendable {
         // Undelivered messages: purge, then serve their (failed) delivery reports so every
         // awaiting task resumes.
         _ = rd_kafka_flush(rk, 0)
-        handle.withLock { h in h = nil }  // no new produce calls from here on
+        handle.withLock { h in
+            h = nil  // no new produce calls from here on
+            for rkt in preparedTopics { rd_kafka_topic_destroy(rkt) }
+            preparedTopics.removeAll()
+        }
         _ = rd_kafka_purge(rk, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
         var spins = 0
         while rd_kafka_outq_len(rk) > 0 && spins < 100 {

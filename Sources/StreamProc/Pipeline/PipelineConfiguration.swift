@@ -74,7 +74,9 @@ public struct PipelineConfiguration: Sendable {
     public var policy = VerificationPolicy()
     /// Verification workers per batch; default: the active processor count. Env `STREAMPROC_WORKERS`.
     public var workers: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Largest batch handed from the poll thread, records. Env `STREAMPROC_MAX_BATCH`.
+    /// Largest batch handed from the poll thread, records. Env `STREAMPROC_MAX_BATCH`. A
+    /// batch reaches this size only while the pipeline is busy; a waiting pipeline gets what
+    /// has arrived at once (``KafkaConsumerConfiguration/maxBatchSize``).
     public var maxBatch: Int = 2_000
     /// Interval of the terminal summary, seconds (0 turns it off). Env `STREAMPROC_SUMMARY_S`.
     public var summaryIntervalS: Double = 5
