@@ -220,7 +220,10 @@ struct Run: AsyncParsableCommand {
                 let producedRate = Double(produced1 - produced0) / duration
                 let backlogEnd = try backlog(step, producedBefore: before, observer: observer)
                 let achieved = Double(window.events) / duration
-                let stages = RunStageShare(from: totals0, to: live.snapshot.totals)
+                let totals1 = live.snapshot.totals
+                let stages = RunStageShare(from: totals0, to: totals1)
+                let batches = totals1.batches &- totals0.batches
+                let meanBatch = batches > 0 ? Double(totals1.events &- totals0.events) / Double(batches) : 0
                 let ok = RunStepResult.isSustainable(achieved: achieved, offered: rate, backlogMid: backlogMid, backlogEnd: backlogEnd,
                                                      p99Ms: window.p99Ms, maxP99Ms: maxP99Ms)
                 let result = RunStepResult(offered: rate, produced: producedRate, achieved: achieved,
@@ -230,7 +233,7 @@ struct Run: AsyncParsableCommand {
                                            pipelineCPUS: cpu, producerCPUS: producerCPU, brokerCPUS: brokerCPU,
                                            windowS: duration, backlogMid: backlogMid, backlogEnd: backlogEnd, stages: stages, sustainable: ok)
                 steps.append(result)
-                RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms (fetched \(fmt(window.fetchedP99Ms, 1))), backlog \(backlogEnd), "
+                RunProgress.line("\(label): achieved \(Int(achieved))/s, p99 \(fmt(window.p99Ms, 1)) ms (fetched \(fmt(window.fetchedP99Ms, 1))), mean batch \(Int(meanBatch)), backlog \(backlogEnd), "
                                  + "CPU s pipeline \(fmt(cpu, 2)) producer \(fmt(producerCPU, 2))"
                                  + (brokerCPU.map { " broker \(fmt($0, 2))" } ?? "") + " → \(ok ? "sustainable" : "NOT sustainable")")
                 if ok { good = max(good ?? 0, rate) } else { bad = min(bad ?? .infinity, rate); failed += 1 }

@@ -35,10 +35,10 @@ public actor InMemoryStateStore: StateStore {
     private var unattributed: [PartitionKey: [String: Int64]] = [:]
     /// Per partition, the duplicate ids in buckets of ``bucketMs`` of their `scanned_at`
     /// (bucket index → id → `scanned_at` ms). Pruning drops whole buckets, so its cost does
-    /// not grow with the ids kept: rebuilding one dictionary of every id once a minute held
-    /// the store (and the pipeline's next commit) for ~0.2 s per partition at 30,000 events/s
-    /// in `bench run`. An id re-timed into a later bucket keeps its old entry until that
-    /// bucket is dropped; readers take the latest.
+    /// not grow with the ids kept. (It used to rebuild one dictionary of every id once the
+    /// horizon had moved a minute: a copy of millions of ids inside a commit, which the
+    /// pipeline's next commit tick waits for.) An id re-timed into a later bucket keeps its
+    /// old entry until that bucket is dropped; readers take the latest.
     private var duplicates: [PartitionKey: [Int64: [IDKey: Int64]]] = [:]
     /// Per partition, the latest `pruneDuplicatesBeforeMs` committed: ids before it are gone
     /// for readers at once, and every bucket entirely before it is dropped.

@@ -28,6 +28,9 @@ public struct LiveTotals: Sendable {
     public var verifyCpuNs: UInt64 = 0
     /// Wall time the loop waited for output deliveries before storing offsets, nanoseconds.
     public var deliveryWaitNs: UInt64 = 0
+    /// Batches counted (``events`` / ``batches`` is the mean batch size: it grows with load,
+    /// ``PipelineConfiguration/maxBatch``).
+    public var batches: UInt64 = 0
 
     public init(scenarios: Int = 0, districts: Int = 0) {
         byScenario = [UInt64](repeating: 0, count: scenarios)

@@ -205,14 +205,17 @@ public final class Pipeline: Service, Sendable {
         /// Partitions another instance claimed (fenced): their records are skipped until reassigned.
         var fenced: Set<TopicPartition> = []
         /// Deliveries of output records not yet awaited (or handed to a commit).
-        var inFlight: [Task<Void, any Error>] = []
+        var inFlight = InFlightOutputs()
         /// The commit running beside the loop, at most one.
         var pending: PendingCommit?
         var lastPublishNs: UInt64 = 0
         var lastMemorySampleNs: UInt64 = 0
         var totals = LiveTotals()
-        /// Batches whose delivery may be outstanding before the loop waits.
-        let maxInFlight = 4
+        /// Output records whose delivery may be outstanding before the loop waits for the
+        /// oldest (bounded by records, not batches: a batch is 1…`maxBatch` records).
+        let maxInFlightRecords = 20_000
+        /// … and at most this many sends (one per batch with output records).
+        let maxInFlightSends = 64
         /// Batches being judged beside the loop, oldest first (at most two, briefly).
         var judging: [JudgingBatch] = []
         /// Tells the loop that a batch's judging finished (an ``Input/judged``).
@@ -426,6 +429,7 @@ public final class Pipeline: Service, Sendable {
         /// Live totals and Prometheus series of one batch.
         mutating func recordMetrics(_ a: Applied, timing: JudgeTiming, judgeNs: UInt64, applyNs: UInt64) {
             totals.add(verdicts: a.verdicts, late: a.late)
+            totals.batches += 1
             totals.judgeNs += judgeNs
             totals.decodeCpuNs += timing.decodeNs
             totals.verifyCpuNs += timing.verifyNs
@@ -444,9 +448,8 @@ public final class Pipeline: Service, Sendable {
         /// Hands output records to the producer; waits for the oldest delivery when too many are outstanding.
         mutating func submit(_ messages: [KafkaProducerMessage]) async throws {
             enqueue(messages)
-            while inFlight.count > maxInFlight {
-                let first = inFlight.removeFirst()
-                try await awaitDelivery(first)
+            while inFlight.records > maxInFlightRecords || inFlight.sends > maxInFlightSends {
+                try await awaitDelivery(inFlight.removeFirst())
             }
         }
 
@@ -458,7 +461,7 @@ public final class Pipeline: Service, Sendable {
             let producer = self.producer
             let logger = pipeline.logger
             let metrics = pipeline.metrics
-            inFlight.append(Task {
+            inFlight.append(records: messages.count, Task {
                 try await producer.sendBatch(messages) { index, error in
                     var meta: Logger.Metadata = ["error": "\(error)"]
                     if let i = index {
@@ -536,8 +539,7 @@ public final class Pipeline: Service, Sendable {
                 }
             }
             enqueue(messages)
-            let deliveries = inFlight
-            inFlight.removeAll()
+            let deliveries = inFlight.takeAll()
             let commits: [PartitionCommit] = tps.compactMap { tp in
                 guard let p = owned[tp], handover || p.hasProgress else { return nil }
                 return p.makeCommit(names: names)
