@@ -34,10 +34,11 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
                                     fetchedAtUs: fetchedAtUs)
     }
 
-    /// Wall clock, **microseconds** since the Unix epoch, when the poll thread had copied
-    /// the batch out of librdkafka (before it waited for room in the processor's buffer).
-    /// With a record's ``KafkaRecord/timestampMs`` it splits end-to-end latency into the
-    /// broker-and-fetch part and the processor's part (`bench run` reports both).
+    /// Wall clock, **microseconds** since the Unix epoch, when the poll thread finished the
+    /// batch: its last record copied out of librdkafka, before any wait for room in the
+    /// processor's buffer (records gathered while the processor was busy waited in the batch
+    /// until then). With a record's ``KafkaRecord/timestampMs`` it splits end-to-end latency
+    /// into the broker-fetch-and-gather part and the processor's part (`bench run` reports both).
     public var fetchedAtUs: Int64 { storage.fetchedAtUs }
 
     var bytes: [UInt8] { storage.bytes }
