@@ -1,4 +1,7 @@
 import CLibrdkafka
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -37,7 +40,41 @@ public final class EmbeddedKafkaCluster: Sendable {
     public func setBrokerDown(_ id: Int32) throws { try core.setBrokerDown(id) }
 
     /// Lets broker `id` (-1 = all) accept connections again. Throws `KafkaError`.
-    public func setBrokerUp(_ id: Int32) throws { try core.setBrokerUp(id) }
+    ///
+    /// librdkafka 2.0.2's mock broker listens again on its old port and aborts the process
+    /// when it cannot. While a broker is down its port is free, and a client retrying
+    /// 127.0.0.1:port may get that very port as its own source port (a TCP self-connect) or
+    /// another connection may take it. So for one broker this first waits, up to 10 s in
+    /// 20 ms steps, until the port can be bound (the client drops such a connection once its
+    /// request comes back as garbage); a process crash in a test run was traced to this.
+    public func setBrokerUp(_ id: Int32) throws {
+        let ports = core.bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
+        if id >= 1, Int(id) <= ports.count { Self.waitUntilBindable(port: ports[Int(id) - 1], timeoutMs: 10_000) }
+        try core.setBrokerUp(id)
+    }
+
+    /// Returns once 127.0.0.1:`port` can be bound (with `SO_REUSEADDR`, as the mock listener
+    /// binds), or after `timeoutMs` milliseconds.
+    static func waitUntilBindable(port: UInt16, timeoutMs: Int) {
+        var waitedMs = 0
+        while waitedMs < timeoutMs {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard fd >= 0 else { return }
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            close(fd)
+            if bound == 0 { return }
+            usleep(20_000)
+            waitedMs += 20
+        }
+    }
 
     /// Delays every response of broker `broker` (-1 = all) by `ms` milliseconds.
     public func setRTT(broker: Int32, ms: Int) throws { try core.setRTT(broker: broker, ms: ms) }
