@@ -87,14 +87,17 @@ public struct KafkaBatch: RandomAccessCollection, Sendable {
     /// Returns this batch without the records of `partitions` (used to drop records of
     /// revoked partitions that are still buffered).
     func removing(_ partitions: Set<TopicPartition>) -> KafkaBatch {
-        var keep: [RecordSlot] = []
-        keep.reserveCapacity(slots.count)
-        for slot in slots
-        where !partitions.contains(TopicPartition(topic: topics[Int(slot.topicIndex)], partition: slot.partition)) {
-            keep.append(slot)
-        }
+        let topics = self.topics
+        let keep = slots.filter { !$0.belongs(to: partitions, topics: topics) }
         return KafkaBatch(bytes: bytes, slots: keep, topics: topics, headerSlots: headerSlots,
                           fetchedAtUs: fetchedAtUs)
+    }
+}
+
+extension KafkaBatch.RecordSlot {
+    /// Whether this record is of one of `partitions` (`topics`: the batch's topic names).
+    func belongs(to partitions: Set<TopicPartition>, topics: [String]) -> Bool {
+        partitions.contains(TopicPartition(topic: topics[Int(topicIndex)], partition: partition))
     }
 }
 
@@ -144,7 +147,7 @@ struct KafkaBatchBuilder {
     mutating func remove(_ partitions: Set<TopicPartition>) {
         guard !partitions.isEmpty, !slots.isEmpty else { return }
         let topics = self.topics
-        slots.removeAll { partitions.contains(TopicPartition(topic: topics[Int($0.topicIndex)], partition: $0.partition)) }
+        slots.removeAll { $0.belongs(to: partitions, topics: topics) }
     }
 
     /// Copies `message` (err must be NO_ERROR) into the batch. Does not destroy it.
