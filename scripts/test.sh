@@ -30,10 +30,24 @@ export STREAMPROC_TEST_POSTGRES="${STREAMPROC_TEST_POSTGRES:-postgres://streampr
 swift build --build-tests 2>&1 | tail -n 5
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1
 status=0
+bin=$(swift build --show-bin-path)
+# Child processes the tests start (streamproc run, mock brokers) outlive a test process that
+# crashes; left running they load the machine into the next group's timeouts. Once a group's
+# `swift test` has exited, an orphan (parent pid 1) running from the build directory is such
+# a leftover; a streamproc you started yourself from the build (its parent your shell) is not.
+reap() {
+  local pids
+  pids=$(ps -eo pid=,ppid=,args= | awk -v bin="$bin/" '$2 == 1 && index($3, bin) == 1 { print $1 }')
+  [ -z "$pids" ] && return
+  echo "== killing $(wc -w <<<"$pids") leftover process(es) of the test build: $(tr '\n' ' ' <<<"$pids")"
+  kill -KILL $pids 2>/dev/null || true
+}
 group() {
   echo "== swift test $*"
   swift test --skip-build "$@" 2>&1 || status=1
+  reap
 }
+reap
 group --filter '^(AggregatesTests|ScanRulesTests|LoadKitTests|LiveViewTests)\.'
 processes='(ExactlyOnceProcessTests|ProcessSignalTests)'
 group --filter '^(KafkaIOTests|StateStoreTests|StreamProcTests)\.' --skip "$processes"
