@@ -368,11 +368,34 @@ public final class PostgresStateStore: StateStore {
                 try await client.withConnection { conn in try await body(conn, logger) }
             }
         } catch {
-            let mapped = PostgresErrorMapping.map(error)
-            if case StoreError.unavailable = mapped {
+            var mapped = PostgresErrorMapping.map(error)
+            if case StoreError.unavailable(let underlying) = mapped {
+                if underlying is OperationTimedOut, let refusal = await Self.connectionRefusal(location, logger: logger) {
+                    mapped = StoreError.unavailable(refusal)
+                }
                 logger.warning("state store unavailable", metadata: ["store": "\(location)", "error": "\(mapped)"])
             }
             throw mapped
+        }
+    }
+
+    /// Why the server refuses new connections, when it does. The pool only logs its failed
+    /// connection attempts, so a call waiting for a connection to a server that rejects every
+    /// login (a wrong password: SQLSTATE 28P01; a missing database: 3D000) would report only
+    /// ``OperationTimedOut``. After such a timeout one direct connection (≤ 5 s, outside the
+    /// pool) asks the server itself. Returns its error (SQLSTATE and message, never the
+    /// password), or nil when the connection succeeds (it is closed) or fails without one.
+    static func connectionRefusal(_ location: StoreLocation, logger: Logger) async -> ConnectionRefused? {
+        do {
+            let conn = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(),
+                                                            id: 0, logger: logger)
+            try? await conn.close()
+            return nil
+        } catch let p as PSQLError {
+            guard p.code == .server, let state = p.serverInfo?[.sqlState] else { return nil }
+            return ConnectionRefused(sqlState: state, message: p.serverInfo?[.message] ?? "")
+        } catch {
+            return nil
         }
     }
 
@@ -446,4 +469,13 @@ public final class PostgresStateStore: StateStore {
 public struct OperationTimedOut: Error, Sendable, CustomStringConvertible {
     public var timeout: Duration
     public var description: String { "the state store did not answer within \(timeout)" }
+}
+
+/// The underlying error of ``StoreError/unavailable(_:)`` when a call timed out while the
+/// server refused new connections: its SQLSTATE and message (class 28: the login, e.g. 28P01
+/// "password authentication failed for user …"; 3D000: no such database).
+public struct ConnectionRefused: Error, Sendable, CustomStringConvertible {
+    public var sqlState: String
+    public var message: String
+    public var description: String { "the server refused a new connection: \(message) (SQLSTATE \(sqlState))" }
 }

@@ -150,7 +150,6 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
         String(("streamproc-state" + (schema.map { "/" + $0 } ?? "")).prefix(63))
     }
 
-    /// The postgres-nio client configuration (TLS per `sslMode`, `search_path` per `schema`).
     /// How long the server lets a session of the store sit idle inside a transaction before it
     /// ends the session (PostgreSQL's `idle_in_transaction_session_timeout`, **ms**), rolling the
     /// transaction back and releasing its row locks. A processor frozen in the middle of a commit
@@ -159,30 +158,60 @@ public struct StoreLocation: Sendable, Equatable, CustomStringConvertible, Custo
     /// statements follow each other within milliseconds, so a live processor never comes near it.
     public static let idleInTransactionTimeoutMs = 10_000
 
+    /// The postgres-nio client configuration (TLS per `sslMode`, `search_path` per `schema`,
+    /// 5 s connect timeout, ``applicationName``, ``idleInTransactionTimeoutMs``).
     public func clientConfiguration(maxConnections: Int = 4) -> PostgresClient.Configuration {
         let tls: PostgresClient.Configuration.TLS
-        switch sslMode {
-        case .disable:
-            tls = .disable
-        case .prefer, .require:
-            var c = TLSConfiguration.makeClientConfiguration()
-            c.certificateVerification = .none
-            tls = sslMode == .prefer ? .prefer(c) : .require(c)
-        case .verifyFull:
-            tls = .require(.makeClientConfiguration())
+        switch tlsConfiguration {
+        case .none: tls = .disable
+        case .some(let c): tls = sslMode == .prefer ? .prefer(c) : .require(c)
         }
         var config = PostgresClient.Configuration(host: host, port: port, username: user, password: password,
                                                   database: database, tls: tls)
         config.options.maximumConnections = max(1, maxConnections)
         config.options.connectTimeout = .seconds(5)
-        config.options.additionalStartupParameters = [
-            ("application_name", applicationName),
-            ("idle_in_transaction_session_timeout", String(Self.idleInTransactionTimeoutMs)),
-        ]
-        if let schema {
-            config.options.additionalStartupParameters.append(("search_path", schema))
-        }
+        config.options.additionalStartupParameters = startupParameters
         return config
+    }
+
+    /// The same settings for one connection outside the pool (``PostgresStateStore``'s
+    /// diagnosis of a store that does not answer).
+    /// - Throws: NIOSSL's error when the TLS context cannot be created.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tls: PostgresConnection.Configuration.TLS
+        switch tlsConfiguration {
+        case .none: tls = .disable
+        case .some(let c):
+            let context = try NIOSSLContext(configuration: c)
+            tls = sslMode == .prefer ? .prefer(context) : .require(context)
+        }
+        var config = PostgresConnection.Configuration(host: host, port: port, username: user, password: password,
+                                                      database: database, tls: tls)
+        config.options.connectTimeout = .seconds(5)
+        config.options.additionalStartupParameters = startupParameters
+        return config
+    }
+
+    /// TLS per `sslMode`: nil for `disable`; no certificate check for `prefer` and `require`
+    /// (libpq's meaning), the system's trust roots and the host name for `verify-full`.
+    private var tlsConfiguration: TLSConfiguration? {
+        switch sslMode {
+        case .disable:
+            return nil
+        case .prefer, .require:
+            var c = TLSConfiguration.makeClientConfiguration()
+            c.certificateVerification = .none
+            return c
+        case .verifyFull:
+            return .makeClientConfiguration()
+        }
+    }
+
+    private var startupParameters: [(String, String)] {
+        var out = [("application_name", applicationName),
+                   ("idle_in_transaction_session_timeout", String(Self.idleInTransactionTimeoutMs))]
+        if let schema { out.append(("search_path", schema)) }
+        return out
     }
 
     private static func percentDecode(_ s: Substring) -> String? {

@@ -87,6 +87,30 @@ import PostgresNIO
         #expect(error?.isTransient == true, "\(String(describing: error))")
     }
 
+    /// A server that refuses every login makes the pool retry silently; the call that times out
+    /// names the server's reason (its SQLSTATE and message), not only the timeout, and stays
+    /// transient (the pipeline keeps retrying until the password or database is fixed).
+    @Test(arguments: [("password", "28P01", "password authentication failed"),
+                      ("database", "3D000", "does not exist")])
+    func aRefusedLoginIsReportedWithTheServersReason(wrong: String, sqlState: String, text: String) async throws {
+        guard var location = testPostgresLocation() else { return }
+        if wrong == "password" { location.password = "not-the-password-\(UInt32.random(in: 0...UInt32.max))" }
+        else { location.database = "streamproc_no_such_db" }
+        let error = await #expect(throws: StoreError.self) {
+            try await PostgresStateStore.withStore(location: location, maxConnections: 1, operationTimeout: .seconds(3)) {
+                try await $0.ping()
+            }
+        }
+        guard case .unavailable(let underlying)? = error else {
+            Issue.record("expected unavailable, got \(String(describing: error))")
+            return
+        }
+        let refused = try #require(underlying as? ConnectionRefused, "\(underlying)")
+        #expect(refused.sqlState == sqlState)
+        #expect(refused.message.contains(text), "\(refused.message)")
+        if wrong == "password", let password = location.password { #expect(!"\(error!)".contains(password)) }
+    }
+
     /// The operation timeout does not wait for a body that ignores cancellation (a query on a
     /// connection to a crashed server): the caller gets `unavailable` while the body still runs.
     @Test func deadlineDoesNotWaitForABodyThatIgnoresCancellation() async throws {

@@ -52,10 +52,11 @@ public struct ReferenceData: Sendable {
     public init(scenariosFile: String?, districtsFile: String?) throws {
         func read(_ path: String?, _ fallback: String) throws -> (String, String) {
             guard let path else { return (fallback, "(embedded)") }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ReferenceDataError(file: path, line: 0, column: 0, message: "cannot read file")
+            let bytes: [UInt8]
+            do { bytes = try FileBytes.read(path) } catch {
+                throw ReferenceDataError(file: path, line: 0, column: 0, message: "cannot read file: \(error.reason)")
             }
-            guard let s = String(data: data, encoding: .utf8) else {
+            guard let s = String(validating: bytes, as: UTF8.self) else {
                 throw ReferenceDataError(file: path, line: 0, column: 0, message: "not UTF-8")
             }
             return (s, path)

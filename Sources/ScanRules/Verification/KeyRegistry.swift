@@ -55,10 +55,9 @@ public struct KeyRegistry: Sendable {
     /// Reads and parses the registry file at `path`.
     /// - Throws: `KeyRegistryError` (also when the file cannot be read).
     public init(contentsOfFile path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KeyRegistryError(index: nil, problem: "cannot read \(path)")
-        }
-        try self.init(json: [UInt8](data))
+        let bytes: [UInt8]
+        do { bytes = try FileBytes.read(path) } catch { throw KeyRegistryError(index: nil, problem: "\(error)") }
+        try self.init(json: bytes)
     }
 
     /// The entry of (`iss`, `kid`), or nil (verdict `unknown_key`, spec §5 rule 2). O(1).

@@ -3,8 +3,6 @@ import KafkaIO
 import LiveView
 import Aggregates
 import Foundation
-import KafkaIO
-import ScanRules
 import StateStore
 #if canImport(Glibc)
 import Glibc
@@ -122,9 +120,9 @@ public struct PipelineConfiguration: Sendable {
         if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
         if brokers != nil && keysPath == nil && !registryProvided { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
-            if let p = path, !FileManager.default.isReadableFile(atPath: p) {
+            if let p = path, let problem = FileBytes.problem(reading: p) {
                 let env = "STREAMPROC_" + flag.dropFirst(2).uppercased().replacingOccurrences(of: "-", with: "_")
-                try fail("\(flag) (\(env)): cannot read \(p)")
+                try fail("\(flag) (\(env)): \(problem)")
             }
         }
         do { _ = try HTTPServerConfiguration(parsing: http, tokenFile: httpTokenFile, insecure: httpInsecure) } catch {
