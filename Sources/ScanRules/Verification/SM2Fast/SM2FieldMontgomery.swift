@@ -24,32 +24,12 @@ extension SM2Field {
             t2 = SM2UInt256.mac(t2, a.l2, bi, &c)
             t3 = SM2UInt256.mac(t3, a.l3, bi, &c)
             top = top &+ c          // t < 2p·2⁶⁴ before the step, so this fits
-            reduceStepWide(&t0, &t1, &t2, &t3, &top)
+            reduceStep(&t0, &t1, &t2, &t3, &top)
         }
         step(b.l0); step(b.l1); step(b.l2); step(b.l3)
         let u = SM2UInt256(t0, t1, t2, t3)
         let (d, borrow) = u.subtractingWithBorrow(p)
         return (top | (borrow ^ 1)) != 0 ? d : u
-    }
-
-    /// `reduceStep` for a top word that may exceed 1 (CIOS: value < 2·p·2⁶⁴ + …).
-    @inline(__always)
-    static func reduceStepWide(_ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64, _ t3: inout UInt64,
-                               _ top: inout UInt64) {
-        let q = t0
-        let lo = q << 32, hi = q >> 32
-        var c: UInt64 = 0
-        let a0 = adc(t1, q, &c)
-        let a1 = adc(t2, 0, &c)
-        let a2 = adc(t3, 0, &c)
-        let a3 = adc(top, q, &c)
-        let a4 = c
-        var b: UInt64 = 0
-        t0 = SM2UInt256.sbb(a0, lo, &b)
-        t1 = SM2UInt256.sbb(a1, hi, &b)
-        t2 = SM2UInt256.sbb(a2, lo, &b)
-        t3 = SM2UInt256.sbb(a3, hi, &b)
-        top = a4 &- b
     }
 
     /// a²·2⁻²⁵⁶ mod p for a < p (cross products once, doubled: 10 word products).
@@ -105,8 +85,9 @@ extension SM2Field {
         return s
     }
 
-    /// One Montgomery step on the low half: (t + q·p)/2⁶⁴ with q = t₀, as
-    /// ⌊t/2⁶⁴⌋ + q·p′ (see the type comment); `top` is the 257th bit in and out.
+    /// One Montgomery step: (t + q·p)/2⁶⁴ with q = t₀, as ⌊t/2⁶⁴⌋ + q·p′ (see the type
+    /// comment); `top` is the word above t₃ in and out: one bit in the squaring's reduction,
+    /// up to a word in the multiplication's interleaved steps (t < 2p·2⁶⁴ there).
     @inline(__always)
     static func reduceStep(_ t0: inout UInt64, _ t1: inout UInt64, _ t2: inout UInt64, _ t3: inout UInt64,
                            _ top: inout UInt64) {
