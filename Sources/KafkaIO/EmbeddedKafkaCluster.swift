@@ -17,6 +17,7 @@ import Synchronization
 /// admin API (use `createTopic`); topics produced to without creation are auto-created.
 public final class EmbeddedKafkaCluster: Sendable {
     private let core: MockClusterCore
+    private let ports: MockBrokerPorts
     /// `bootstrap.servers` of the cluster (comma-separated `127.0.0.1:port`).
     public var bootstrapServers: String { core.bootstrapServers }
     /// Number of brokers; their ids are 1...brokerCount.
@@ -27,6 +28,7 @@ public final class EmbeddedKafkaCluster: Sendable {
     public init(brokers: Int = 1, topics: [String: Int] = [:],
                 logger: Logger = Logger(label: "streamproc.kafka.mock")) throws {
         core = try MockClusterCore(brokers: brokers, topics: topics, logger: logger)
+        ports = MockBrokerPorts(bootstrapServers: core.bootstrapServers)
     }
 
     /// Creates `name` with `partitions` partitions (replication factor capped at the
@@ -36,44 +38,23 @@ public final class EmbeddedKafkaCluster: Sendable {
     }
 
     /// Disconnects broker `id` (1-based; -1 = all) and refuses new connections; leadership
-    /// does not move. Throws `KafkaError`.
-    public func setBrokerDown(_ id: Int32) throws { try core.setBrokerDown(id) }
-
-    /// Lets broker `id` (-1 = all) accept connections again. Throws `KafkaError`.
-    ///
-    /// librdkafka 2.0.2's mock broker listens again on its old port and aborts the process
-    /// when it cannot. While a broker is down its port is free, and a client retrying
-    /// 127.0.0.1:port may get that very port as its own source port (a TCP self-connect) or
-    /// another connection may take it. So for one broker this first waits, up to 10 s in
-    /// 20 ms steps, until the port can be bound (the client drops such a connection once its
-    /// request comes back as garbage); a process crash in a test run was traced to this.
-    public func setBrokerUp(_ id: Int32) throws {
-        let ports = core.bootstrapServers.split(separator: ",").compactMap { $0.split(separator: ":").last.flatMap { UInt16($0) } }
-        if id >= 1, Int(id) <= ports.count { Self.waitUntilBindable(port: ports[Int(id) - 1], timeoutMs: 10_000) }
-        try core.setBrokerUp(id)
+    /// does not move. Its port stays reserved for it (``MockBrokerPorts``). Throws `KafkaError`.
+    public func setBrokerDown(_ id: Int32) throws {
+        try core.setBrokerDown(id)
+        ports.hold(id)
     }
 
-    /// Returns once 127.0.0.1:`port` can be bound (with `SO_REUSEADDR`, as the mock listener
-    /// binds), or after `timeoutMs` milliseconds.
-    static func waitUntilBindable(port: UInt16, timeoutMs: Int) {
-        var waitedMs = 0
-        while waitedMs < timeoutMs {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { return }
-            var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = port.bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if bound == 0 { return }
-            usleep(20_000)
-            waitedMs += 20
+    /// Lets broker `id` (-1 = all) accept connections again, on its old port.
+    /// - Throws: `KafkaError` from librdkafka, or `_FAIL` when another socket still has the
+    ///   port after 10 s: librdkafka 2.0.2's mock would abort the process on it
+    ///   (``MockBrokerPorts`` makes this all but impossible).
+    public func setBrokerUp(_ id: Int32) throws {
+        let busy = ports.release(id, timeoutMs: 10_000)
+        guard busy.isEmpty else {
+            throw KafkaError(RD_KAFKA_RESP_ERR__FAIL,
+                             "mock broker \(id) cannot listen again: port(s) \(busy) still in use by another socket after 10 s")
         }
+        try core.setBrokerUp(id)
     }
 
     /// Delays every response of broker `broker` (-1 = all) by `ms` milliseconds.
@@ -91,7 +72,10 @@ public final class EmbeddedKafkaCluster: Sendable {
 
     /// Shuts the brokers down and frees the cluster. Idempotent; clients still connected
     /// see disconnects.
-    public func stop() { core.stop() }
+    public func stop() {
+        core.stop()
+        ports.releaseAll()
+    }
 }
 
 /// The librdkafka side of ``EmbeddedKafkaCluster``: the mock cluster's handles and every
