@@ -36,11 +36,15 @@ bin=$(swift build --show-bin-path)
 # `swift test` has exited, an orphan (parent pid 1) running from the build directory is such
 # a leftover; a streamproc you started yourself from the build (its parent your shell) is not.
 reap() {
-  local pids
-  pids=$(ps -eo pid=,ppid=,args= | awk -v bin="$bin/" '$2 == 1 && index($3, bin) == 1 { print $1 }')
-  [ -z "$pids" ] && return
-  echo "== killing $(wc -w <<<"$pids") leftover process(es) of the test build: $(tr '\n' ' ' <<<"$pids")"
-  kill -KILL $pids 2>/dev/null || true
+  local pid real pids=()
+  real=$(readlink -f "$bin")
+  for pid in $(ps -eo pid=,ppid= | awk '$2 == 1 { print $1 }'); do
+    # The executable's real path: tests start .build/debug/streamproc, a symlink into $bin.
+    case "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" in "$real"/*) pids+=("$pid") ;; esac
+  done
+  [ ${#pids[@]} -eq 0 ] && return
+  echo "== killing ${#pids[@]} leftover process(es) of the test build: ${pids[*]}"
+  kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 group() {
   echo "== swift test $*"
