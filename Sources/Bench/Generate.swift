@@ -36,7 +36,7 @@ struct Generate: AsyncParsableCommand {
     @Option(help: "Share of resent (duplicate) events, 0…1.") var duplicateShare: Double = 0.005
     @Option(help: "Max delivery delay in ms (event-time disorder).") var disorderMs: Int64 = 2_000
     @Option(help: "Algorithm mix.") var mix: String = "SM2=0.8,ES256=0.1,Ed25519=0.1"
-    @Option(help: "Event time of the first event, ms since the epoch (default: now minus events/rate seconds, floored to the minute, so the run ends about now).")
+    @Option(help: "Event time of the first event, ms since the epoch (default: the start that makes the run end about now at this time of day's rate, floored to the minute).")
     var startMs: Int64?
     @Option(help: "Mean events per second of event time (diurnal curve around it).") var rate: Double = 2_000
     @Flag(help: "Also write DIR/signing-keys.json with the PRIVATE signing keys (mode 0600).")
@@ -51,7 +51,7 @@ struct Generate: AsyncParsableCommand {
             }
         }
         let nowMs = Int64(Date().timeIntervalSince1970 * 1000)
-        let start = startMs ?? (nowMs - Int64(Double(events) / max(rate, 1e-9) * 1000)) / 60_000 * 60_000
+        let start = startMs ?? LoadGenerator.startMs(events: events, ratePerSecond: rate, endingAtMs: nowMs) / 60_000 * 60_000
         let config = WorkloadConfiguration(
             events: events, seed: seed, invalidShare: invalidShare, duplicateShare: duplicateShare,
             disorderMs: disorderMs, mix: try LoadAlgorithmMix(parsing: mix), startMs: start, ratePerSecond: rate)

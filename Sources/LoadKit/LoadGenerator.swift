@@ -112,6 +112,27 @@ public struct LoadGenerator: Sendable {
 
     // MARK: - Pre-generation
 
+    /// The event time to start at so that `events` events at a mean of `ratePerSecond` end at
+    /// about `endMs` (epoch **ms**). The generator follows a diurnal curve around the mean
+    /// (``LoadScenarioModel``: at night in Asia/Shanghai a third of it), so `events / rate`
+    /// seconds is the span only where the curve is near 1. This integrates the curve backwards
+    /// from `endMs` in one-minute steps. The gaps are random (exponential), so the last event
+    /// lands within a few √`events` gaps of `endMs`, on either side.
+    public static func startMs(events: Int, ratePerSecond: Double, endingAtMs endMs: Int64) -> Int64 {
+        let model = LoadScenarioModel()
+        var remaining = Double(max(events, 0))
+        var t = endMs
+        let rate = max(ratePerSecond, 1e-9)
+        while remaining > 0 {
+            let perMs = rate * model.diurnalFactor(atMs: t - 30_000) / 1000
+            let minute = perMs * 60_000
+            if minute >= remaining { return t - Int64((remaining / perMs).rounded(.up)) }
+            remaining -= minute
+            t -= 60_000
+        }
+        return t
+    }
+
     /// The next `count` events in arrival order, signed in parallel across all cores
     /// (chunks in a task group). Event time continues from the previous call.
     public mutating func generate(count: Int) async -> [GeneratedEvent] {

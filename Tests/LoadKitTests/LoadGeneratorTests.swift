@@ -143,6 +143,26 @@ struct LoadGeneratorTests {
         return (g, first + second)
     }
 
+    /// `bench generate`'s default start and the exactly-once fixtures rely on this: a workload
+    /// started at `startMs(events:ratePerSecond:endingAtMs:)` ends near the given time at night
+    /// (the diurnal curve far below 1, where `events / rate` would end far too late) as by day.
+    @Test("startMs(events:ratePerSecond:endingAtMs:) makes a workload end near the given time, night and day",
+          arguments: [Int64(1_796_227_200_000),  // 2026-12-02 16:00 UTC = 00:00 in Chongqing
+                      Int64(1_796_185_800_000)]) // 2026-12-02 04:30 UTC = 12:30 in Chongqing
+    func startForAnEnd(endMs: Int64) async throws {
+        let events = 1_000, rate = 50.0
+        let start = LoadGenerator.startMs(events: events, ratePerSecond: rate, endingAtMs: endMs)
+        let naiveSpanMs = Int64(Double(events) / rate * 1000)
+        var g = try LoadGenerator(WorkloadConfiguration(events: events, seed: 9, invalidShare: 0, duplicateShare: 0,
+                                                        disorderMs: 0, startMs: start, ratePerSecond: rate))
+        let last = try #require(await g.generate(count: events).map(\.scannedAtMs).max())
+        let span = endMs - start
+        #expect(abs(last - endMs) < span / 8, "last event \(last - endMs) ms from the end of a \(span) ms span")
+        if endMs == 1_796_227_200_000 {
+            #expect(span > 2 * naiveSpanMs, "at night the rate is a fraction of the mean: span \(span) ms")
+        }
+    }
+
     @Test("Every event gets the verdict its kind intends (reference checker, 6000 events)")
     func intendedVerdicts() async throws {
         let (g, events) = try await makeEvents(seed: 42, count: 6000)
