@@ -169,7 +169,7 @@ struct DeployFilesTests {
     @Test("replicas, CPU, workers and partitions follow `bench plan` for 20 000 events/s")
     func sizingFollowsBenchPlan() async throws {
         let out = try await DeployFiles.run(DeployFiles.binary("bench"),
-                                            ["plan", "--from", DeployFiles.repoRoot + "/bench-notes/bench-run-quiet-sm2fast.json",
+                                            ["plan", "--from", DeployFiles.repoRoot + "/bench-notes/bench-run-2026-12-02d-store.json",
                                              "--target-events-per-s", "20000", "--json"])
         let plan = try #require(try JSONSerialization.jsonObject(with: Data(out.stdout.utf8)) as? [String: Any])
         let instances = try #require(plan["instances_with_spare"] as? Int)
