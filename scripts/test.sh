@@ -34,17 +34,24 @@ bin=$(swift build --show-bin-path)
 # Child processes the tests start (streamproc run, mock brokers) outlive a test process that
 # crashes; left running they load the machine into the next group's timeouts. Once a group's
 # `swift test` has exited, an orphan (parent pid 1) running from the build directory is such
-# a leftover; a streamproc you started yourself from the build (its parent your shell) is not.
+# a leftover. A streamproc you started from the build keeps its shell as parent and is left
+# alone (unless that shell has exited, e.g. after `nohup … &`). Killing an orphaned `bench`
+# orphans its own children, so this repeats until none is left.
 reap() {
-  local pid real pids=()
+  local pid real pass pids
   real=$(readlink -f "$bin")
-  for pid in $(ps -eo pid=,ppid= | awk '$2 == 1 { print $1 }'); do
-    # The executable's real path: tests start .build/debug/streamproc, a symlink into $bin.
-    case "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" in "$real"/*) pids+=("$pid") ;; esac
+  [ -n "$real" ] && [ -d "$real" ] || return 0
+  for pass in 1 2 3 4 5; do
+    pids=()
+    for pid in $(ps -eo pid=,ppid= | awk '$2 == 1 { print $1 }'); do
+      # The executable's real path: tests start .build/debug/streamproc, a symlink into $bin.
+      case "$(readlink -f "/proc/$pid/exe" 2>/dev/null)" in "$real"/*) pids+=("$pid") ;; esac
+    done
+    [ ${#pids[@]} -eq 0 ] && return 0
+    echo "== killing ${#pids[@]} leftover process(es) of the test build: ${pids[*]}"
+    kill -KILL "${pids[@]}" 2>/dev/null || true
+    sleep 1
   done
-  [ ${#pids[@]} -eq 0 ] && return
-  echo "== killing ${#pids[@]} leftover process(es) of the test build: ${pids[*]}"
-  kill -KILL "${pids[@]}" 2>/dev/null || true
 }
 group() {
   echo "== swift test $*"

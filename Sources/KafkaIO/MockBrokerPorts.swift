@@ -20,8 +20,8 @@ import Synchronization
 final class MockBrokerPorts: Sendable {
     /// The brokers' ports, index = broker id − 1 (the order of `bootstrap.servers`).
     private let ports: [UInt16]
-    /// Broker index → the descriptor bound to its port.
-    private let held = Mutex<[Int: Int32]>([:])
+    /// Brokers set down (index → the descriptor bound to its port, nil when it could not be bound).
+    private let down = Mutex<[Int: Int32?]>([:])
 
     /// - Parameter bootstrapServers: the mock cluster's `127.0.0.1:port,…`, brokers 1…N in order.
     init(bootstrapServers: String) {
@@ -39,20 +39,22 @@ final class MockBrokerPorts: Sendable {
     /// Binds the ports of broker `id` (-1 = all), whose listeners have just closed. A port
     /// that cannot be bound (taken in the microseconds since) is left to ``release(_:timeoutMs:)``.
     func hold(_ id: Int32) {
-        held.withLock { held in
-            for i in indexes(id) where held[i] == nil {
-                if let fd = Self.bindLoopback(port: ports[i]) { held[i] = fd }
+        down.withLock { down in
+            for i in indexes(id) where down[i] == nil {
+                down[i] = .some(Self.bindLoopback(port: ports[i]))
             }
         }
     }
 
-    /// Frees the ports of broker `id` (-1 = all) for its listener: closes the held ones and
-    /// waits, up to `timeoutMs` milliseconds in 20 ms steps, for any other to become bindable.
+    /// Frees the ports of the brokers of `id` (-1 = all) that were set down, for their listeners:
+    /// closes the held ones and waits, up to `timeoutMs` milliseconds in 20 ms steps, for any
+    /// other to become bindable. Brokers that are up are not waited for.
     /// - Returns: the ports still taken by another socket (the broker must not be set up).
     func release(_ id: Int32, timeoutMs: Int) -> [UInt16] {
-        let wanted = indexes(id)
-        held.withLock { held in
-            for i in wanted { if let fd = held.removeValue(forKey: i) { close(fd) } }
+        let wanted: [Int] = down.withLock { down in
+            let mine = indexes(id).filter { down[$0] != nil }
+            for i in mine { if let fd = down.removeValue(forKey: i) ?? nil { close(fd) } }
+            return mine
         }
         var busy: [UInt16] = []
         for i in wanted where !Self.waitUntilBindable(port: ports[i], timeoutMs: timeoutMs) { busy.append(ports[i]) }
@@ -61,9 +63,9 @@ final class MockBrokerPorts: Sendable {
 
     /// Closes every held port.
     func releaseAll() {
-        held.withLock { held in
-            for fd in held.values { close(fd) }
-            held.removeAll()
+        down.withLock { down in
+            for case let fd? in down.values { close(fd) }
+            down.removeAll()
         }
     }
 
@@ -82,12 +84,11 @@ final class MockBrokerPorts: Sendable {
         }
     }
 
-    /// A TCP socket bound (not listening) to 127.0.0.1:`port` (0: any free port), with
-    /// `SO_REUSEADDR` unless `reuseAddress` is false, or nil. Linux lets two sockets share a
-    /// port only when both set `SO_REUSEADDR` and neither listens: the mock's listener can
-    /// bind beside a socket held here, a client's socket cannot.
+    /// A TCP socket bound (not listening) to 127.0.0.1:`port` (0: any free port), close-on-exec,
+    /// with `SO_REUSEADDR` unless `reuseAddress` is false, or nil. A socket without
+    /// `SO_REUSEADDR` (a client's) cannot bind beside one held here.
     static func bindLoopback(port: UInt16, reuseAddress: Bool = true) -> Int32? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
         var one: Int32 = 1
         if reuseAddress { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }

@@ -118,11 +118,14 @@ public struct LoadGenerator: Sendable {
     /// seconds is the span only where the curve is near 1. This integrates the curve backwards
     /// from `endMs` in one-minute steps. The gaps are random (exponential), so the last event
     /// lands within a few √`events` gaps of `endMs`, on either side.
+    /// Returns `endMs` itself when `ratePerSecond` is not a positive finite number (which
+    /// ``WorkloadConfiguration`` refuses anyway).
     public static func startMs(events: Int, ratePerSecond: Double, endingAtMs endMs: Int64) -> Int64 {
+        guard ratePerSecond > 0, ratePerSecond.isFinite else { return endMs }
         let model = LoadScenarioModel()
         var remaining = Double(max(events, 0))
         var t = endMs
-        let rate = max(ratePerSecond, 1e-9)
+        let rate = ratePerSecond
         while remaining > 0 {
             let perMs = rate * model.diurnalFactor(atMs: t - 30_000) / 1000
             let minute = perMs * 60_000

@@ -20,12 +20,15 @@ public final class PostgresStateStore: StateStore {
     private let client: PostgresClient
     private let logger: Logger
     private let operationTimeout: Duration
+    /// The last ``diagnoseRefusal()``: when it started and what it found.
+    private let diagnosis = Mutex<(at: ContinuousClock.Instant?, result: ConnectionRefused?)>((nil, nil))
 
     /// - Parameters:
     ///   - location: the parsed `--store` URL.
     ///   - maxConnections: pool size (one per concurrently committing partition is plenty).
     ///   - operationTimeout: how long one call may wait (for a connection and its queries)
-    ///     before it throws ``StoreError/unavailable(_:)``.
+    ///     before it throws ``StoreError/unavailable(_:)``; a call that timed out may take up to
+    ///     5 s more to ask the server why (``ConnectionRefused``, at most once per 30 s).
     public init(location: StoreLocation, logger: Logger = Logger(label: "streamproc.store"),
                 maxConnections: Int = 4, operationTimeout: Duration = .seconds(10)) {
         self.location = location
@@ -370,13 +373,29 @@ public final class PostgresStateStore: StateStore {
         } catch {
             var mapped = PostgresErrorMapping.map(error)
             if case StoreError.unavailable(let underlying) = mapped {
-                if underlying is OperationTimedOut, let refusal = await Self.connectionRefusal(location, logger: logger) {
+                if underlying is OperationTimedOut, let refusal = await diagnoseRefusal() {
                     mapped = StoreError.unavailable(refusal)
                 }
                 logger.warning("state store unavailable", metadata: ["store": "\(location)", "error": "\(mapped)"])
             }
             throw mapped
         }
+    }
+
+    /// ``connectionRefusal(_:logger:)``, at most once per 30 s: its answer is reused meanwhile,
+    /// so timeouts of concurrent calls (or a lock wait on a healthy but busy server) do not each
+    /// open a connection of their own.
+    private func diagnoseRefusal() async -> ConnectionRefused? {
+        let now = ContinuousClock.now
+        let cached: ConnectionRefused?? = diagnosis.withLock { d in
+            if let at = d.at, now - at < .seconds(30) { return .some(d.result) }
+            d.at = now  // claim the next 30 s before asking, so concurrent callers reuse the old answer
+            return .none
+        }
+        if let cached { return cached }
+        let result = await Self.connectionRefusal(location, logger: logger)
+        diagnosis.withLock { $0.result = result }
+        return result
     }
 
     /// Why the server refuses new connections, when it does. The pool only logs its failed
@@ -475,7 +494,10 @@ public struct OperationTimedOut: Error, Sendable, CustomStringConvertible {
 /// server refused new connections: its SQLSTATE and message (class 28: the login, e.g. 28P01
 /// "password authentication failed for user …"; 3D000: no such database).
 public struct ConnectionRefused: Error, Sendable, CustomStringConvertible {
+    /// The server's SQLSTATE, e.g. `28P01`.
     public var sqlState: String
+    /// The server's message, e.g. `password authentication failed for user "streamproc"`.
     public var message: String
+    /// `the server refused a new connection: MESSAGE (SQLSTATE STATE)`.
     public var description: String { "the server refused a new connection: \(message) (SQLSTATE \(sqlState))" }
 }

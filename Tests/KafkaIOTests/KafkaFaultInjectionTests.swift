@@ -62,10 +62,12 @@ struct KafkaFaultInjectionTests {
         }
         let port = UInt16(bigEndian: address.sin_port)
         let ports = MockBrokerPorts(bootstrapServers: "127.0.0.1:\(port)")
+        #expect(ports.release(1, timeoutMs: 5_000) == [], "a broker that is up is not waited for")
         ports.hold(1)  // cannot: the port is another socket's
         let started = ContinuousClock.now
         #expect(ports.release(1, timeoutMs: 200) == [port])
         #expect(ContinuousClock.now - started >= .milliseconds(200))
+        ports.hold(-1)
         #expect(ports.release(-1, timeoutMs: 0) == [port])
         #expect(ports.release(2, timeoutMs: 0) == [], "an unknown broker id has no port")
     }

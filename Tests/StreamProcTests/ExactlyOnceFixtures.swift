@@ -252,7 +252,10 @@ struct Workload {
             // The last event time of the workload, leaving out the deliberately absurd ones
             // (malformed times decades away).
             let last = values.compactMap { scannedAtMs($0) }.filter { abs($0 - now) < 86_400_000 }.max() ?? start
-            if startMs == nil && last >= boundary && attempt < 3 {
+            if startMs == nil && last >= boundary {
+                guard attempt < 3 else {
+                    throw ProcessHarness.Failure("bench generate: the workload still ends in the current minute after 3 attempts (last event \(last - boundary) ms past \(boundary))")
+                }
                 start -= last - boundary + 2_000
                 continue
             }
@@ -260,7 +263,7 @@ struct Workload {
             for (k, v) in zip(keys, values) { records[partition(of: k, partitions)].append((k, v)) }
             return Workload(dir: dir, keysPath: dir + "/keys.json", partitions: partitions, records: records, startMs: start)
         }
-        throw ProcessHarness.Failure("unreachable: the last attempt returns")
+        throw ProcessHarness.Failure("unreachable: the third attempt returns or throws")
     }
 
     /// The `scanned_at` of a record value (ms), or nil when it has none.

@@ -22,7 +22,7 @@ public enum FileBytes {
         out.reserveCapacity(Int(max(info.st_size, 0)))
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n == 0 { return out }
             if n < 0 {
                 if errno == EINTR { continue }
@@ -33,9 +33,9 @@ public enum FileBytes {
     }
 
     /// Why `path` cannot be read (see ``read(_:)``), or nil when it can be opened for reading
-    /// and is not a directory. Reads nothing.
+    /// and is not a directory. Reads nothing, and does not block on a FIFO (`O_NONBLOCK`).
     public static func problem(reading path: String) -> FileReadError? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return FileReadError(path: path, errno: errno) }
         defer { close(fd) }
         var info = stat()
@@ -58,4 +58,9 @@ public struct FileReadError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// `cannot read PATH: REASON`.
     public var description: String { "cannot read \(path): \(reason)" }
+}
+
+/// `read(2)` under a name that the static ``FileBytes/read(_:)`` does not shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
+    read(fd, buffer, count)
 }
