@@ -39,7 +39,7 @@ struct RunStepResult {
     var sustainable: Bool
 
     /// The rule: achieved ≥ 95 % of offered, the backlog (produced − counted, which
-    /// includes records in flight) at the window's end is at most one second of input
+    /// includes records in flight; a lower bound ≥ 0, the producer's count being ≤ 100 ms old) at the window's end is at most one second of input
     /// (≥ 100 records) and not growing (end ≤ mid + 10 % of a second of input), and
     /// p99 latency ≤ `maxP99Ms` (a queue that is drained only in bursts is not steady).
     static func isSustainable(achieved: Double, offered: Double, backlogMid: Int64, backlogEnd: Int64,
