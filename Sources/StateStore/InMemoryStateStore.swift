@@ -34,12 +34,14 @@ public actor InMemoryStateStore: StateStore {
     private var hours: [PartitionKey: [CellKey: CellValue]] = [:]
     private var unattributed: [PartitionKey: [String: Int64]] = [:]
     /// Per partition, the duplicate ids in buckets of ``bucketMs`` of their `scanned_at`
-    /// (bucket index → id → `scanned_at` ms). Pruning drops whole buckets, so its cost does
-    /// not grow with the ids kept. (It used to rebuild one dictionary of every id once the
-    /// horizon had moved a minute: a copy of millions of ids inside a commit, which the
-    /// pipeline's next commit tick waits for.) An id re-timed into a later bucket keeps its
-    /// old entry until that bucket is dropped; readers take the latest.
-    private var duplicates: [PartitionKey: [Int64: [IDKey: Int64]]] = [:]
+    /// (bucket index → the ids committed into it, in commit order). Pruning drops whole
+    /// buckets, so its cost does not grow with the ids kept. (It used to rebuild one
+    /// dictionary of every id once the horizon had moved a minute: a copy of millions of ids
+    /// inside a commit, which the pipeline's next commit tick waits for.) A commit appends,
+    /// hashing nothing (a dictionary per bucket cost ~1 % of `bench run`'s pipeline CPU); an
+    /// id re-timed later keeps its older entry until that bucket is dropped, and readers
+    /// (``loadDuplicateIDs(topic:partition:sinceMs:)``, at a restore) take its latest time.
+    private var duplicates: [PartitionKey: [Int64: [StoredDuplicateID]]] = [:]
     /// Per partition, the latest `pruneDuplicatesBeforeMs` committed: ids before it are gone
     /// for readers at once, and every bucket entirely before it is dropped.
     private var prunedBeforeMs: [PartitionKey: Int64] = [:]
@@ -123,9 +125,10 @@ public actor InMemoryStateStore: StateStore {
         let since = max(sinceMs, prunedBeforeMs[key] ?? .min)
         var latest: [IDKey: Int64] = [:]
         for (b, ids) in duplicates[key] ?? [:] where b >= Self.bucket(since) {
-            for (id, ms) in ids where ms >= since {
-                if let seen = latest[id], seen >= ms { continue }
-                latest[id] = ms
+            for entry in ids where entry.scannedAtMs >= since {
+                let id = IDKey(hi: entry.hi, lo: entry.lo)
+                if let seen = latest[id], seen >= entry.scannedAtMs { continue }
+                latest[id] = entry.scannedAtMs
             }
         }
         return latest.map { StoredDuplicateID(hi: $0.key.hi, lo: $0.key.lo, scannedAtMs: $0.value) }
@@ -181,8 +184,8 @@ public actor InMemoryStateStore: StateStore {
         if !c.newDuplicateIDs.isEmpty {
             var buckets = duplicates.removeValue(forKey: key) ?? [:]  // mutated in place, not copied
             for id in c.newDuplicateIDs {
-                // The latest time of an id wins (an older copy in an earlier bucket is shadowed).
-                buckets[Self.bucket(id.scannedAtMs), default: [:]][IDKey(hi: id.hi, lo: id.lo)] = id.scannedAtMs
+                // The latest time of an id wins at reading (an older copy is shadowed).
+                buckets[Self.bucket(id.scannedAtMs), default: []].append(id)
             }
             duplicates[key] = buckets
         }

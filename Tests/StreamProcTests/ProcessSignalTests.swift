@@ -154,4 +154,32 @@ struct ProcessSignalTests {
         #expect(broker.exitStatus == 0, "mock-broker exit status \(broker.exitStatus ?? -1): \(broker.log().suffix(1500))")
         if ok && broker.exitStatus == 0 { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
     }
+    /// One SIGTERM while the state store is unreachable at startup (`--store` names a port
+    /// nobody listens on): nothing was consumed, so the process ends with status 0 and says
+    /// why, and the HTTP server is shut down gracefully rather than cancelled (which logged
+    /// Hummingbird's "Waiting on child channel: CancellationError()" at error level).
+    @Test(.timeLimit(.minutes(3)))
+    func sigtermWhileStoreUnreachableAtStartup() async throws {
+        let dir = try ProcessHarness.tempDir("sigterm-store-down")
+        let kids = ChildSet()
+        defer { kids.killAll() }
+        let port = try ProcessHarness.freePort()
+        let deadStore = try ProcessHarness.freePort()
+        let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"),
+                                 args: Self.embeddedRunArguments(port: port)
+                                     + ["--store", "postgres://streamproc:streamproc@127.0.0.1:\(deadStore)/none"],
+                                 logPath: dir + "/run.log")
+        try await Self.waitForLine(run, "dashboard at http://")
+        try await Task.sleep(for: .seconds(1))
+        run.signal(SIGTERM)
+        let exited = await run.waitExit(timeoutS: Self.exitBoundS)
+        let log = run.log()
+        #expect(exited, "still running \(Self.exitBoundS) s after one SIGTERM: \(log.suffix(1500))")
+        #expect(run.exitStatus == 0, "exit status \(run.exitStatus ?? -1): \(log.suffix(1500))")
+        #expect(log.contains("shut down before the state store was reachable"), "\(log.suffix(1500))")
+        #expect(!log.contains("Waiting on child channel"), "\(log.suffix(1500))")
+        #expect(!log.contains("Server shutdown error"), "\(log.suffix(1500))")
+        #expect(!log.contains("second signal"))
+        if run.exitStatus == 0 { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
+    }
 }

@@ -80,9 +80,13 @@ public enum MainJob {
             summary.append(TerminalSummary(live: live, reference: reference, intervalS: configuration.summaryIntervalS))
         }
         // Graceful shutdown runs in reverse order: load, summary, pipeline (drain, commit), HTTP.
+        // A service that fails shuts the others down gracefully too (the pipeline commits what
+        // it processed, the HTTP server closes its connections), then `run` rethrows its error;
+        // cancelling them instead cut the live view off mid-request and logged its
+        // CancellationError at error level.
         let group = ServiceGroup(configuration: .init(
             services: (storeServices + [app, pipeline]
-                       + summary + services).map { .init(service: $0) },
+                       + summary + services).map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [],
             logger: logger))
 

@@ -143,7 +143,16 @@ public final class Pipeline: Service, Sendable {
         var loop = Loop(pipeline: self, consumer: consumer, producer: producer, outputs: outputs,
                         windowConfig: windowConfig, judgedSignal: judgedSignal)
         let store = self.store
-        try await loop.store.retrying("migrate") { try await store.migrate() }
+        do {
+            try await loop.store.retrying("migrate") { try await store.migrate() }
+        } catch where Task.isShuttingDownGracefully {
+            // Told to stop while the store was still unreachable at startup: nothing was
+            // consumed, so there is nothing to commit and nothing failed.
+            logger.notice("shut down before the state store was reachable; nothing was consumed")
+            try? await consumer.close()
+            try? await producer.close()
+            return
+        }
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])
 
         let ticks = AsyncTimerSequence(interval: .milliseconds(c.commitIntervalMs), clock: .continuous).map { _ in Input.tick }
