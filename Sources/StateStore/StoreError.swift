@@ -39,6 +39,16 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// True for ``unavailable(_:)`` caused by the server refusing the login itself: a wrong
+    /// user or password (SQLSTATE class 28) or a missing database (3D000), as found by
+    /// ``PostgresStateStore``'s ``ConnectionRefused`` diagnosis. Still transient (an operator may
+    /// fix the role or create the database while the pipeline waits), but before the store
+    /// ever answered it is almost always a wrong `--store` URL, and the pipeline fails at startup.
+    public var isRefusedLogin: Bool {
+        guard case .unavailable(let underlying) = self, let refused = underlying as? ConnectionRefused else { return false }
+        return refused.sqlState.hasPrefix("28") || refused.sqlState == "3D000"
+    }
+
     /// True for ``unavailable(_:)``: the caller should retry with backoff.
     public var isTransient: Bool {
         if case .unavailable = self { return true }

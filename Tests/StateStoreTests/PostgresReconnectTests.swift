@@ -88,8 +88,9 @@ import PostgresNIO
     }
 
     /// A server that refuses every login makes the pool retry silently; the call that times out
-    /// names the server's reason (its SQLSTATE and message), not only the timeout, and stays
-    /// transient (the pipeline keeps retrying until the password or database is fixed).
+    /// names the server's reason (its SQLSTATE and message), not only the timeout. It stays
+    /// transient (a running pipeline keeps retrying until the role or database is fixed) and is
+    /// marked `isRefusedLogin` (a pipeline whose store never answered fails at startup).
     @Test(arguments: [("password", "28P01", "password authentication failed"),
                       ("database", "3D000", "does not exist")])
     func aRefusedLoginIsReportedWithTheServersReason(wrong: String, sqlState: String, text: String) async throws {
@@ -106,6 +107,8 @@ import PostgresNIO
             return
         }
         let refused = try #require(underlying as? ConnectionRefused, "\(underlying)")
+        #expect(error?.isTransient == true)
+        #expect(error?.isRefusedLogin == true)
         #expect(refused.sqlState == sqlState)
         #expect(refused.message.contains(text), "\(refused.message)")
         if wrong == "password", let password = location.password { #expect(!"\(error!)".contains(password)) }

@@ -182,4 +182,33 @@ struct ProcessSignalTests {
         #expect(!log.contains("second signal"))
         if run.exitStatus == 0 { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
     }
+    /// A `--store` whose password the server refuses (SQLSTATE 28P01) before the store ever
+    /// answered is a configuration mistake: `streamproc run` exits with status 1 and the
+    /// server's reason on its last line, never the password, instead of retrying for ever.
+    @Test(.timeLimit(.minutes(3)))
+    func refusedStoreLoginAtStartupExits() async throws {
+        let url = try await EO.postgresServer()
+        let password = "not-the-password-\(UInt32.random(in: 0...UInt32.max))"
+        guard let at = url.range(of: "@"), let colon = url[..<at.lowerBound].range(of: ":", options: .backwards),
+              url[..<colon.lowerBound].contains("://") else {
+            throw ProcessHarness.Failure("STREAMPROC_TEST_POSTGRES has no user:password@ part: \(url)")
+        }
+        let wrong = url[..<colon.upperBound] + password + url[at.lowerBound...]
+        let dir = try ProcessHarness.tempDir("store-refused")
+        let kids = ChildSet()
+        defer { kids.killAll() }
+        let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"),
+                                 args: Self.embeddedRunArguments(port: try ProcessHarness.freePort()) + ["--store", String(wrong)],
+                                 logPath: dir + "/run.log")
+        let exited = await run.waitExit(timeoutS: 60)
+        let log = run.log()
+        #expect(exited, "still running 60 s after start with a refused --store login: \(log.suffix(1500))")
+        run.forceKill()
+        #expect(run.exitStatus == 1, "exit status \(run.exitStatus ?? -1): \(log.suffix(1500))")
+        let last = log.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("streamproc: error:") && last.contains("28P01") && last.contains("password authentication failed"),
+                "last line: \(last)")
+        #expect(!log.contains(password), "the password is in the log")
+        if run.exitStatus == 1 { try? FileManager.default.removeItem(atPath: dir) } else { print("\(dir): logs kept") }
+    }
 }

@@ -85,7 +85,7 @@ public enum MainJob {
         // cancelling them instead cut the live view off mid-request and logged its
         // CancellationError at error level.
         let group = ServiceGroup(configuration: .init(
-            services: (storeServices + [app, pipeline]
+            services: (storeServices + [LiveViewService(app: app, configuration: http, logger: logger), pipeline]
                        + summary + services).map { .init(service: $0, failureTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [],
             logger: logger))

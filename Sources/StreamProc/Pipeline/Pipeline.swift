@@ -144,13 +144,20 @@ public final class Pipeline: Service, Sendable {
                         windowConfig: windowConfig, judgedSignal: judgedSignal)
         let store = self.store
         do {
-            try await loop.store.retrying("migrate") { try await store.migrate() }
-        } catch where Task.isShuttingDownGracefully {
-            // Told to stop while the store was still unreachable at startup: nothing was
-            // consumed, so there is nothing to commit and nothing failed.
-            logger.notice("shut down before the state store was reachable; nothing was consumed")
+            // Before the store ever answered, a refused login is a wrong --store URL: fail now
+            // (later, a refusal is retried: the role may be fixed while the pipeline waits).
+            // Graceful shutdown cancels the attempt instead of waiting out its timeout.
+            let access = loop.store
+            try await cancelWhenGracefulShutdown {
+                try await access.retrying("migrate", giveUp: { $0.isRefusedLogin }) { try await store.migrate() }
+            }
+        } catch {
             try? await consumer.close()
             try? await producer.close()
+            // Told to stop while the store was still unreachable at startup: nothing was
+            // consumed, so there is nothing to commit and nothing failed.
+            guard Task.isShuttingDownGracefully else { throw error }
+            logger.notice("shut down before the state store was reachable; nothing was consumed")
             return
         }
         logger.info("pipeline started", metadata: ["brokers": "\(brokers)", "topics": "\(c.topics)", "group": "\(c.groupID)"])

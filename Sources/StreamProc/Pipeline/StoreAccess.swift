@@ -30,8 +30,12 @@ final class StoreAccess: Sendable {
     }
 
     /// Runs `body` until it succeeds or fails permanently.
-    /// - Throws: the first non-transient error, or the last transient one on graceful shutdown.
-    func retrying<T: Sendable>(_ what: String, _ body: () async throws -> T) async throws -> T {
+    /// - Parameter giveUp: transient errors to throw at once instead of retrying (the startup
+    ///   migration gives up on a refused login, ``StoreError/isRefusedLogin``).
+    /// - Throws: the first non-transient error (or one `giveUp` accepts), or the last transient
+    ///   one on graceful shutdown (then not logged as "retrying": the caller reports it).
+    func retrying<T: Sendable>(_ what: String, giveUp: (StoreError) -> Bool = { _ in false },
+                               _ body: () async throws -> T) async throws -> T {
         var delayMs: UInt64 = 100
         while true {
             do {
@@ -47,6 +51,7 @@ final class StoreAccess: Sendable {
                 }
                 return value
             } catch let error as StoreError where error.isTransient {
+                if giveUp(error) || Task.isShuttingDownGracefully || Task.isCancelled { throw error }
                 let now = DispatchTime.now().uptimeNanoseconds
                 let (wasDown, log) = health.withLock { h in
                     defer { h.down = true }
@@ -62,7 +67,6 @@ final class StoreAccess: Sendable {
                     logger.error("state store unavailable: not fetching or committing until it is back; retrying",
                                  metadata: ["operation": "\(what)", "error": "\(error)"])
                 }
-                if Task.isShuttingDownGracefully || Task.isCancelled { throw error }
                 try? await Task.sleep(for: .milliseconds(delayMs))
                 delayMs = min(delayMs * 2, 5_000)
             }
