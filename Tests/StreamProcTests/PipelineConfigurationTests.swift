@@ -19,7 +19,7 @@ import StreamProcTesting
         #expect(c.allowedLatenessMs == 120_000)
     }
 
-    @Test(arguments: ["--keys", "--topics", "--http", "--allowed-lateness-ms", "--workers", "--keys "])
+    @Test(arguments: ["--keys", "--topics", "--http", "--allowed-lateness-ms", "--workers", "--keys ", "--store"])
     func invalidConfigurationNamesTheFlag(_ flag: String) {
         var c = PipelineConfiguration()
         switch flag {
@@ -28,6 +28,7 @@ import StreamProcTesting
         case "--http": c.http = "localhost"
         case "--allowed-lateness-ms": c.allowedLatenessMs = -1
         case "--workers": c.workers = 0
+        case "--store": c.store = "postgres://u:p@127.0.0.1:5432/db"  // a durable store for the embedded cluster
         default: c.keysPath = "/nonexistent/keys.json"
         }
         #expect {

@@ -21,6 +21,13 @@ struct ProcessSignalTests {
         ["run", "--http", "127.0.0.1:\(port)", "--load-rate", "100", "--summary-s", "0"]
     }
 
+    /// `streamproc run` arguments against `brokers` (a `streamproc mock-broker` child) with the
+    /// test key registry, a fresh consumer group and its dashboard on `port`.
+    static func brokerRunArguments(brokers: String, port: Int) -> [String] {
+        ["run", "--brokers", brokers, "--keys", PipelineTestSupport.keysPath, "--http", "127.0.0.1:\(port)",
+         "--group", "signals-\(UInt32.random(in: 0...UInt32.max))", "--summary-s", "0"]
+    }
+
     /// Waits until `child`'s log contains `line`.
     static func waitForLine(_ child: Child, _ line: String, timeoutS: Double = 90) async throws {
         _ = try await ProcessHarness.waitFor("\"\(line)\" in \(child.logPath)", timeoutS: timeoutS, everyMs: 20) { () async throws -> Bool? in
@@ -133,10 +140,8 @@ struct ProcessSignalTests {
         defer { kids.killAll() }
         let (broker, brokers) = try await EO.startBrokerChild(kids, dir: dir, partitions: 2)
         let port = try ProcessHarness.freePort()
-        let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"), args: [
-            "run", "--brokers", brokers, "--keys", PipelineTestSupport.keysPath, "--http", "127.0.0.1:\(port)",
-            "--group", "sighup-\(UInt32.random(in: 0...UInt32.max))", "--summary-s", "0",
-        ], logPath: dir + "/run.log")
+        let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"),
+                                 args: Self.brokerRunArguments(brokers: brokers, port: port), logPath: dir + "/run.log")
         try await Self.waitForLine(run, "dashboard at http://")
         for n in 1...2 {
             run.signal(SIGHUP)
@@ -163,10 +168,10 @@ struct ProcessSignalTests {
         let dir = try ProcessHarness.tempDir("sigterm-store-down")
         let kids = ChildSet()
         defer { kids.killAll() }
-        let port = try ProcessHarness.freePort()
+        let (_, brokers) = try await EO.startBrokerChild(kids, dir: dir, partitions: 2)
         let deadStore = try ProcessHarness.freePort()
         let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"),
-                                 args: Self.embeddedRunArguments(port: port)
+                                 args: Self.brokerRunArguments(brokers: brokers, port: try ProcessHarness.freePort())
                                      + ["--store", "postgres://streamproc:streamproc@127.0.0.1:\(deadStore)/none"],
                                  logPath: dir + "/run.log")
         try await Self.waitForLine(run, "dashboard at http://")
@@ -197,8 +202,10 @@ struct ProcessSignalTests {
         let dir = try ProcessHarness.tempDir("store-refused")
         let kids = ChildSet()
         defer { kids.killAll() }
+        let (_, brokers) = try await EO.startBrokerChild(kids, dir: dir, partitions: 2)
         let run = try kids.spawn(name: "run", exe: try ProcessHarness.binary("streamproc"),
-                                 args: Self.embeddedRunArguments(port: try ProcessHarness.freePort()) + ["--store", String(wrong)],
+                                 args: Self.brokerRunArguments(brokers: brokers, port: try ProcessHarness.freePort())
+                                     + ["--store", String(wrong)],
                                  logPath: dir + "/run.log")
         let exited = await run.waitExit(timeoutS: 60)
         let log = run.log()

@@ -48,7 +48,8 @@ public struct PipelineConfiguration: Sendable {
     public var idleTimeoutMs: Int64 = 30_000
     /// The exactly-once state store, `postgres://user[:password]@host:port/db[?sslmode=…]`
     /// (issue 10); `nil` keeps state in memory for this process only (the embedded default;
-    /// with real brokers counts are then at-least-once, and a warning says so). Env `STREAMPROC_STORE`.
+    /// with real brokers counts are then at-least-once, and a warning says so). Requires
+    /// ``brokers`` (``validate()``). Env `STREAMPROC_STORE`.
     public var store: String?
     /// How often each partition with progress commits its state, offsets and closed panes
     /// to the store, milliseconds (default 1 000). Env `STREAMPROC_COMMIT_INTERVAL_MS`.
@@ -117,6 +118,11 @@ public struct PipelineConfiguration: Sendable {
             if let problem = Self.regexProblem(t) { try fail("--topics (STREAMPROC_TOPICS): bad regex \(t): \(problem)") }
         }
         if groupID.isEmpty { try fail("--group (STREAMPROC_GROUP) is empty") }
+        // The embedded mock cluster starts empty on every run: a durable store's offsets would
+        // point into a log that no longer exists, and the next run would skip its first events.
+        if brokers == nil && store != nil {
+            try fail("--store (STREAMPROC_STORE) needs --brokers: the embedded mock cluster starts empty on every run, so offsets kept in the store would not match it (for a demo cluster that outlives restarts, run `streamproc mock-broker` and pass its address as --brokers)")
+        }
         if countsTopic.isEmpty || rejectedTopic.isEmpty { try fail("output topics must not be empty") }
         if brokers != nil && keysPath == nil && !registryProvided { try fail("--keys (STREAMPROC_KEYS) is required with --brokers: the key registry file (spec §4)") }
         for (flag, path) in [("--keys", keysPath), ("--scenarios", scenariosPath), ("--districts", districtsPath)] {
