@@ -62,8 +62,14 @@ struct FixedLiveViewSource: LiveViewSource {
 struct HTTPServerTests {
     let metrics = StreamProcMetrics(startTimeMs: 1_764_400_000_000)
 
+    /// The live tests are not about the read timeout: a generous one, so that a client whose
+    /// task waits for a cooperative thread (CPU-bound suites run beside these) is not closed
+    /// by the server's 5 s default before it sends ("I/O on closed channel", seen once in CI).
+    static let patientReadTimeoutMs: Int64 = 600_000
+
     func app() -> LiveViewServer.App {
-        LiveViewServer.makeApplication(source: FixedLiveViewSource(), metrics: metrics)
+        LiveViewServer.makeApplication(source: FixedLiveViewSource(), metrics: metrics,
+                                       configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, readTimeoutMs: Self.patientReadTimeoutMs))
     }
 
     static func object(_ body: ByteBuffer) throws -> [String: Any] {
