@@ -18,15 +18,10 @@ final class SettableReadiness: ReadinessSource {
 struct HTTPProbeAndMethodTests {
     static let getPaths = ["/", "/api/v1/counts?view=1h&by=cell", "/api/v1/status", "/metrics", "/healthz", "/readyz"]
 
-    /// The live tests are not about the read timeout: a generous one, so that a client whose
-    /// task waits for a cooperative thread (CPU-bound suites run beside these) is not closed
-    /// by the server's 5 s default before it sends ("I/O on closed channel", seen once in CI).
-    static let patientReadTimeoutMs: Int64 = 600_000
-
     func app(readiness: some ReadinessSource = AlwaysReady()) -> LiveViewServer.App {
         LiveViewServer.makeApplication(source: FixedLiveViewSource(), readiness: readiness,
                                        metrics: StreamProcMetrics(startTimeMs: 0),
-                                       configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, readTimeoutMs: Self.patientReadTimeoutMs))
+                                       configuration: .patientLoopback)
     }
 
     @Test func healthzIsJSONOk() async throws {

@@ -9,6 +9,14 @@ import Aggregates
 
 /// A fixed ``LiveViewSource``: two scenarios, two districts, three cells;
 /// echoes the requested view and grouping.
+extension HTTPServerConfiguration {
+    /// 127.0.0.1, any free port, and a 10-minute read timeout for the live tests that are not
+    /// about the timeout: a client whose task waits for a cooperative thread (CPU-bound suites
+    /// run beside these) is then not closed by the server's 5 s default before it sends ("I/O
+    /// on closed channel", seen once in CI). `HTTPTimeoutTests` covers the timeout itself.
+    static let patientLoopback = HTTPServerConfiguration(host: "127.0.0.1", port: 0, readTimeoutMs: 600_000)
+}
+
 struct FixedLiveViewSource: LiveViewSource {
     static func pv(_ pairs: [(Verdict, UInt64)]) -> PerVerdict<UInt64> {
         var p = PerVerdict<UInt64>()
@@ -62,14 +70,9 @@ struct FixedLiveViewSource: LiveViewSource {
 struct HTTPServerTests {
     let metrics = StreamProcMetrics(startTimeMs: 1_764_400_000_000)
 
-    /// The live tests are not about the read timeout: a generous one, so that a client whose
-    /// task waits for a cooperative thread (CPU-bound suites run beside these) is not closed
-    /// by the server's 5 s default before it sends ("I/O on closed channel", seen once in CI).
-    static let patientReadTimeoutMs: Int64 = 600_000
-
     func app() -> LiveViewServer.App {
         LiveViewServer.makeApplication(source: FixedLiveViewSource(), metrics: metrics,
-                                       configuration: HTTPServerConfiguration(host: "127.0.0.1", port: 0, readTimeoutMs: Self.patientReadTimeoutMs))
+                                       configuration: .patientLoopback)
     }
 
     static func object(_ body: ByteBuffer) throws -> [String: Any] {
